@@ -1,0 +1,59 @@
+package io.isolab.api.contract;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What the host itself sees, to compare a sandbox's view against. */
+final class HostView {
+    private static final Pattern NS_LINK = Pattern.compile("\\w+:\\[(\\d+)]");
+
+    private HostView() {
+    }
+
+    static String bootId() {
+        return read(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+    }
+
+    static long namespaceInode(String ns) {
+        try {
+            Matcher m = NS_LINK.matcher(Files.readSymbolicLink(Path.of("/proc/self/ns", ns)).toString());
+            return m.matches() ? Long.parseLong(m.group(1)) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    static int processes() {
+        try (var entries = Files.list(Path.of("/proc"))) {
+            return (int) entries.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Set<String> interfaces() {
+        try {
+            Set<String> names = new TreeSet<>();
+            NetworkInterface.networkInterfaces().forEach(i -> names.add(i.getName()));
+            return names;
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
