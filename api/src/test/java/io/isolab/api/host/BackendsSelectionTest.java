@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isolab.api.Availability;
-import io.isolab.api.Backend;
 import io.isolab.api.BackendDescriptor;
 import io.isolab.api.BackendUnavailableException;
 import io.isolab.api.Capability;
+import io.isolab.api.SandboxSpec;
 import io.isolab.api.config.ConfigException;
 import io.isolab.api.config.ConfigLoader;
 import io.isolab.api.config.IsolabConfig;

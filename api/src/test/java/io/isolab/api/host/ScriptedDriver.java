@@ -1,5 +1,13 @@
-package io.isolab.api;
+package io.isolab.api.host;
 
+import io.isolab.api.Availability;
+import io.isolab.api.BackendDescriptor;
+import io.isolab.api.Capability;
+import io.isolab.api.ExitStatus;
+import io.isolab.api.ProcessSpec;
+import io.isolab.api.SandboxSpec;
+import io.isolab.api.SandboxStartException;
+import io.isolab.api.SandboxStats;
 import io.isolab.api.spi.BackendContext;
 import io.isolab.api.spi.BackendDriver;
 import io.isolab.api.spi.BackendProvider;

@@ -1,10 +1,17 @@
-package io.isolab.api;
+package io.isolab.api.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.isolab.api.Capability;
+import io.isolab.api.ExitStatus;
+import io.isolab.api.ProcessSpec;
+import io.isolab.api.RunResult;
+import io.isolab.api.SandboxSpec;
+import io.isolab.api.SandboxStartException;
+import io.isolab.api.UnsupportedCapabilityException;
 import io.isolab.api.spi.BackendContext;
 import java.io.IOException;
 import java.nio.file.Files;
