@@ -13,6 +13,12 @@
 #ifndef ISOLAB_PROBE_H
 #define ISOLAB_PROBE_H
 
+/* Before any system header (every .c includes this file first): glibc hides O_DIRECT and friends
+ * without it. FreeBSD's headers ignore it. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
