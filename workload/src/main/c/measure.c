@@ -40,6 +40,17 @@ static void *xmalloc(size_t size)
 	return p;
 }
 
+/* The mean, median and 99th percentile of n latency samples in microseconds (sorts them). */
+static void json_latencies(double *us, size_t n)
+{
+	double total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += us[i];
+	json_num("mean_us", total / (double)n);
+	json_num("median_us", percentile(us, n, 50));
+	json_num("p99_us", percentile(us, n, 99));
+}
+
 /* Wait for pid, resuming after signals; its wait status. */
 static int wait_child(pid_t pid)
 {
@@ -229,18 +240,13 @@ int cmd_spawn(int argc, char **argv)
 	double *us = xmalloc(n * sizeof(double));
 	flush_stdout(); /* nothing buffered may be written twice by the children */
 	spawn_once(exe); /* unmeasured: checks the exec works and warms the page cache */
-	double total = 0;
-	for (uint64_t i = 0; i < n; i++) {
+	for (uint64_t i = 0; i < n; i++)
 		us[i] = (double)spawn_once(exe) / NS_PER_US;
-		total += us[i];
-	}
 
 	json_begin("spawn");
 	json_uint("n", n);
 	json_str("exe", exe);
-	json_num("us_per_spawn", total / (double)n);
-	json_num("median_us", percentile(us, n, 50));
-	json_num("p99_us", percentile(us, n, 99));
+	json_latencies(us, n);
 	json_end();
 	free(us);
 	return 0;
@@ -467,12 +473,10 @@ int cmd_net(int argc, char **argv)
 	double *us = xmalloc(n * sizeof(double));
 	for (int i = 0; i < NET_WARMUP; i++)
 		round_trip(fd);
-	double total = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		int64_t t0 = now_ns(CLOCK_MONOTONIC);
 		round_trip(fd);
 		us[i] = (double)(now_ns(CLOCK_MONOTONIC) - t0) / NS_PER_US;
-		total += us[i];
 	}
 	close(fd);
 	int status = wait_child(server);
@@ -481,9 +485,7 @@ int cmd_net(int argc, char **argv)
 
 	json_begin("net");
 	json_uint("n", n);
-	json_num("mean_us", total / (double)n);
-	json_num("median_us", percentile(us, n, 50));
-	json_num("p99_us", percentile(us, n, 99));
+	json_latencies(us, n);
 	json_end();
 	free(us);
 	return 0;
