@@ -404,7 +404,8 @@ public abstract class BackendContract {
         assertEquals(ExitStatus.exited(0), result.exit(), () -> describe(result));
         JsonNode burn = JSON.readTree(result.stdout().text());
         double share = burn.path("cpu_ms").asDouble() / burn.path("wall_ms").asDouble();
-        assertTrue(share < 0.6, () -> "a 0.25-cpu sandbox used " + share + " of a core: " + burn);
+        // An upper bound only: a busy host lowers the share too, but nothing but the limit keeps it from ~1.
+        assertTrue(share < 0.45, () -> "a 0.25-cpu sandbox used " + share + " of a core: " + burn);
     }
 
     @Test
