@@ -143,6 +143,9 @@ ISL_EXPORT int isl_session_scan(int sid, int64_t min_start, int sig, int32_t *pi
 		if (d->d_name[0] < '1' || d->d_name[0] > '9')
 			continue;
 		pid = atoi(d->d_name);
+		/* getsid is one system call; generating /proc/PID/stat costs ~15 us: read it for members only */
+		if (getsid(pid) != sid)
+			continue;
 		if (read_stat(pid, &f) < 0 || f.session != sid || f.start < min_start || f.state == 'Z' ||
 		    f.state == 'X')
 			continue;

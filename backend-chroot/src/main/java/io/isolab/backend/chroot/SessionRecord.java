@@ -5,7 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -30,12 +30,15 @@ record SessionRecord(int sid, long startTime, String bootId) {
         }
     }
 
-    /** Written atomically: gc never reads half a record. */
+    /**
+     * One create and one write, no temporary file and rename: gc reads the records of dead owners only
+     * (a live one holds its lease), and an owner that died mid-write is no worse off than one that died
+     * before writing; an unreadable record counts as none.
+     */
     void write(Path sandboxDir) {
         try {
-            Path tmp = Files.createTempFile(sandboxDir, ".session", ".tmp");
-            Files.writeString(tmp, sid + " " + startTime + " " + bootId + "\n");
-            Files.move(tmp, sandboxDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(sandboxDir.resolve(FILE), sid + " " + startTime + " " + bootId + "\n",
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the session of sandbox " + sandboxDir.getFileName(), e);
         }
@@ -49,7 +52,7 @@ record SessionRecord(int sid, long startTime, String bootId) {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // unreadable: nothing can be attributed to it
+            return Optional.empty(); // unreadable or half-written: nothing can be attributed to it
         }
     }
 
