@@ -548,13 +548,13 @@ void isl_child(struct isl_child_ctx *c)
 		if (n != 1) /* the parent failed (and says why) or died: nothing to report */
 			sys1(SYS_exit_group, 127);
 	}
-	if (r->clone_flags & CLONE_NEWUSER) {
+	for (int i = 0; i < c->njoin_ns_fds; i++)
+		CHECK(sys2(SYS_setns, c->join_ns_fds[i], 0), "setns", "namespace of the sandbox");
+	if ((r->clone_flags | r->join_ns) & CLONE_NEWUSER) {
 		/* Still the parent's (unmapped) ids: become the namespace's root, as runc's nsexec does. */
 		CHECK(sys3(SYS_setresgid, 0, 0, 0), "setgid", "root of the new user namespace (gid 0 must be mapped)");
 		CHECK(sys3(SYS_setresuid, 0, 0, 0), "setuid", "root of the new user namespace (uid 0 must be mapped)");
 	}
-	for (int i = 0; i < c->njoin_ns_fds; i++)
-		CHECK(sys2(SYS_setns, c->join_ns_fds[i], 0), "setns", "namespace of the sandbox");
 	for (int i = 0; i < c->nprocs_fds; i++)
 		CHECK(sys3(SYS_write, c->procs_fds[i], "0", 1), "cgroup join", r->cgroups[i]);
 	if (c->unshare_flags)

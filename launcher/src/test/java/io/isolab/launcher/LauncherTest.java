@@ -258,21 +258,69 @@ class LauncherTest {
     }
 
     @Test
-    void joinsACgroupBeforeTheFirstInstruction() throws Exception {
-        Path cgroup = Path.of("/sys/fs/cgroup/pids/isolab-launcher-test-" + ProcessHandle.current().pid());
-        assumeTrue(Files.isDirectory(cgroup.getParent()), "needs the cgroup v1 pids hierarchy");
-        Files.createDirectory(cgroup);
+    void joinsOneCgroupPerV1HierarchyBeforeTheFirstInstruction() throws Exception {
+        String name = "isolab-launcher-test-" + ProcessHandle.current().pid();
+        List<Path> cgroups = List.of(Path.of("/sys/fs/cgroup/pids", name), Path.of("/sys/fs/cgroup/memory", name));
+        assumeTrue(cgroups.stream().allMatch(c -> Files.isDirectory(c.getParent())), "needs cgroup v1 pids and memory");
+        for (Path c : cgroups) {
+            Files.createDirectory(c);
+        }
         try {
             Capture c = new Capture();
-            ProcessExit exit = run(LaunchRequest.builder("/bin/cat", "/proc/self/cgroup").cgroup(cgroup)
-                    .namespaces(EnumSet.of(Namespace.CGROUP)).build(), c);
+            LaunchRequest.Builder request = LaunchRequest.builder("/bin/cat", "/proc/self/cgroup")
+                    .namespaces(EnumSet.of(Namespace.CGROUP));
+            cgroups.forEach(request::cgroup);
+            ProcessExit exit = run(request.build(), c);
             assertEquals(ExitStatus.exited(0), exit.status(), c::err);
-            // joined before the cgroup namespace was made: it is the namespace's root
+            // joined before its cgroup namespace was made: each is the namespace's root
             assertTrue(c.out().lines().anyMatch(l -> l.matches("\\d+:pids:/")), c::out);
-            assertEquals("0", Files.readString(cgroup.resolve("pids.current")).strip());
+            assertTrue(c.out().lines().anyMatch(l -> l.matches("\\d+:memory:/")), c::out);
+            assertEquals("0", Files.readString(cgroups.get(0).resolve("pids.current")).strip());
+        } finally {
+            for (Path c : cgroups) {
+                Files.delete(c);
+            }
+        }
+    }
+
+    @Test
+    void isBornInItsCgroupV2() throws Exception {
+        Path v2 = Path.of("/sys/fs/cgroup/unified");
+        assumeTrue(Files.exists(v2.resolve("cgroup.procs")), "needs a cgroup v2 hierarchy at " + v2);
+        assumeTrue(Launcher.kernelFeatures(null).contains(KernelFeature.CLONE3), "CLONE_INTO_CGROUP needs clone3");
+        Path cgroup = Files.createDirectory(v2.resolve("isolab-launcher-test-" + ProcessHandle.current().pid()));
+        try {
+            Capture c = new Capture();
+            LaunchedProcess p = launcher.launch(LaunchRequest.builder("/bin/sh", "-c", "cat /proc/self/cgroup; exec sleep 600")
+                    .cgroup(cgroup).build(), c.io());
+            try {
+                for (int i = 0; i < 500 && !c.out().contains("0::"); i++) {
+                    Thread.sleep(10);
+                }
+                assertTrue(c.out().contains("0::/" + cgroup.getFileName() + "\n"), () -> c.out() + c.err());
+                // born there: no write to cgroup.procs was needed, and it is listed
+                assertEquals(String.valueOf(p.pid()), Files.readString(cgroup.resolve("cgroup.procs")).strip());
+            } finally {
+                p.kill(9);
+                p.awaitExit(Duration.ofSeconds(10));
+            }
         } finally {
             Files.delete(cgroup);
         }
+    }
+
+    @Test
+    void createsATimeNamespace() throws Exception {
+        assumeTrue(Namespace.TIME.supported(), "no time namespaces in this kernel");
+        Path mountPoint = Files.createDirectory(scratch.resolve("root"));
+        Capture c = new Capture();
+        ProcessExit exit = run(LaunchRequest.builder("/bin/readlink", "/proc/self/ns/time")
+                .namespaces(EnumSet.of(Namespace.TIME, Namespace.MOUNT, Namespace.PID))
+                .root(RootSetup.pivot(rootfs, mountPoint).overlay(Files.createDirectory(scratch.resolve("u")),
+                        Files.createDirectory(scratch.resolve("w"))).build()).build(), c);
+        assertEquals(ExitStatus.exited(0), exit.status(), c::err);
+        assertTrue(c.out().startsWith("time:["), c::out);
+        assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/time")).toString(), c.out().strip());
     }
 
     @Test
@@ -322,6 +370,40 @@ class LauncherTest {
             assertNotEquals("1", lines.get(2), "the exec'd process is not the sandbox's init");
             assertTrue(Integer.parseInt(lines.get(2)) < 100, "a pid of the sandbox's namespace: " + lines.get(2));
             assertEquals("1", lines.get(3), "sees the sandbox's sleep");
+        } finally {
+            main.kill(9);
+            main.awaitExit(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void execsIntoAUserNamespaceWithoutSharingMemory() throws Exception {
+        Path mountPoint = Files.createDirectory(scratch.resolve("root"));
+        // the rootfs is owned by host root, unmapped here: overlay cannot copy its directories up, so the
+        // shared file goes to the sandbox's own /dev/shm
+        Set<Namespace> namespaces = EnumSet.of(Namespace.USER, Namespace.MOUNT, Namespace.PID, Namespace.UTS);
+        Path upper = Files.createDirectory(scratch.resolve("u"));
+        Path work = Files.createDirectory(scratch.resolve("w"));
+        for (Path p : List.of(scratch, upper, work, mountPoint)) {
+            Files.setAttribute(p, "unix:uid", 100000);
+            Files.setAttribute(p, "unix:gid", 100000);
+        }
+        LaunchedProcess main = launcher.launch(LaunchRequest.builder("sh", "-c", "echo marker > /dev/shm/seen; exec sleep 600")
+                .env(ENV).namespaces(namespaces).hostname("isolab-userns")
+                .idMaps(List.of(new IdMapping(0, 100000, 65536)), List.of(new IdMapping(0, 100000, 65536)), false)
+                .root(RootSetup.pivot(rootfs, mountPoint).overlay(upper, work).dev(RootSetup.Pivot.DevMode.BIND).build())
+                .build(), new Capture().io());
+        try {
+            Capture c = new Capture();
+            for (int i = 0; i < 50 && !c.out().contains("marker"); i++) {
+                c = new Capture();
+                run(LaunchRequest.builder("sh", "-c", "id -u; hostname; cat /dev/shm/seen; cat /proc/self/uid_map")
+                        .env(ENV).join(new JoinTarget(main.pid(), namespaces)).build(), c);
+                Thread.sleep(20);
+            }
+            List<String> lines = c.out().lines().toList();
+            assertEquals(List.of("0", "isolab-userns", "marker"), lines.subList(0, 3), c.out() + c.err());
+            assertEquals(List.of("0", "100000", "65536"), List.of(lines.get(3).trim().split("\\s+")));
         } finally {
             main.kill(9);
             main.awaitExit(Duration.ofSeconds(10));
