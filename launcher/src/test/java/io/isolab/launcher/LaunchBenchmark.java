@@ -216,13 +216,14 @@ public final class LaunchBenchmark {
         return t;
     }
 
-    private static String table(Map<String, List<Long>> samples, int warmup, int measured) {
+    private static String table(Map<String, List<Long>> samples, int warmup, int measured) throws IOException {
         double base = percentile(samples.get("pb-default"), 50);
         double vfork = percentile(samples.get("pb-vfork"), 50);
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "launch-to-exit of isolab-probe true, warm JVM (JDK %s, %d warm-up + %d measured"
-                + " each, interleaved rounds of 20), kernel %s, %d cpus%n", System.getProperty("java.version"), warmup,
-                measured, System.getProperty("os.version"), Runtime.getRuntime().availableProcessors()));
+                + " each, interleaved rounds of 20), kernel %s, %d cpus, load %s%n", System.getProperty("java.version"), warmup,
+                measured, System.getProperty("os.version"), Runtime.getRuntime().availableProcessors(),
+                Files.readString(Path.of("/proc/loadavg")).strip()));
         s.append(String.format(Locale.ROOT, "%-24s %9s %9s %9s %11s %11s%n", "design", "p50 ms", "p99 ms", "mean ms",
                 "p50/pb-def", "p50/pb-vfork"));
         samples.forEach((design, xs) -> s.append(String.format(Locale.ROOT, "%-24s %9.3f %9.3f %9.3f %11.2f %11.2f%n",
