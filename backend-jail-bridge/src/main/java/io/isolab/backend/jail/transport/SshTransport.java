@@ -11,7 +11,6 @@ import com.jcraft.jsch.JSchUnknownHostKeyException;
 import com.jcraft.jsch.KeyPair;
 import com.jcraft.jsch.SSHAgentConnector;
 import com.jcraft.jsch.Session;
-import com.jcraft.jsch.Slf4jLogger;
 import com.jcraft.jsch.UnixDomainSocketFactory;
 import io.isolab.api.spi.OutputSink;
 import java.io.ByteArrayInputStream;
@@ -148,7 +147,7 @@ public final class SshTransport implements Transport {
 
     private static Session open(SshTarget target) {
         JSch jsch = new JSch();
-        jsch.setInstanceLogger(new Slf4jLogger());
+        jsch.setInstanceLogger(new JschLog());
         try {
             jsch.setKnownHosts(target.knownHosts().toString());
             if (target.identity() != null) {

@@ -25,13 +25,13 @@ import java.util.stream.Stream;
  * <p>The remote "host" is this Linux machine running ordinary commands (printf, sh): an honest test of the
  * transport, not of jails.
  */
-final class LocalSshd implements AutoCloseable {
+public final class LocalSshd implements AutoCloseable {
     static final Path SSHD = Path.of("/usr/sbin/sshd");
 
-    final Path dir;
-    final int port;
-    final Path userKey;
-    final Path knownHosts;
+    public final Path dir;
+    public final int port;
+    public final Path userKey;
+    public final Path knownHosts;
     private final Process sshd;
     private final List<String> log = new ArrayList<>();
 
@@ -43,7 +43,7 @@ final class LocalSshd implements AutoCloseable {
         this.knownHosts = dir.resolve("known_hosts");
     }
 
-    static LocalSshd start() throws IOException, InterruptedException {
+    public static LocalSshd start() throws IOException, InterruptedException {
         if (!Files.isExecutable(SSHD)) {
             throw new IllegalStateException(SSHD + " is missing: install Debian's openssh-server (apt-get install"
                     + " openssh-server); the SSH transport tests run against a real sshd");
@@ -89,7 +89,7 @@ final class LocalSshd implements AutoCloseable {
         }
     }
 
-    SshTarget target() {
+    public SshTarget target() {
         return target(userKey, knownHosts);
     }
 
@@ -98,7 +98,7 @@ final class LocalSshd implements AutoCloseable {
                 Duration.ofSeconds(10));
     }
 
-    long pid() {
+    public long pid() {
         return sshd.pid();
     }
 
@@ -108,17 +108,23 @@ final class LocalSshd implements AutoCloseable {
         }
     }
 
+    /** Stops sshd by its pid and removes the directory. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         sshd.destroy();
-        if (!sshd.waitFor(10, TimeUnit.SECONDS)) {
+        try {
+            if (!sshd.waitFor(10, TimeUnit.SECONDS)) {
+                sshd.destroyForcibly();
+                sshd.waitFor();
+            }
+        } catch (InterruptedException e) {
             sshd.destroyForcibly();
-            sshd.waitFor();
+            Thread.currentThread().interrupt();
         }
         deleteTree(dir);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return sshd.isAlive();
     }
 
@@ -174,7 +180,7 @@ final class LocalSshd implements AutoCloseable {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

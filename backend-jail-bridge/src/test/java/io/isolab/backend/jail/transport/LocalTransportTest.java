@@ -45,8 +45,8 @@ class LocalTransportTest {
 
     @Test
     void signalsAStartedCommand() throws Exception {
-        SshTransportTest.Collect out = new SshTransportTest.Collect();
-        RemoteProcess p = local.start(List.of("sleep", "30"), out, new SshTransportTest.Collect());
+        CollectingSink out = new CollectingSink();
+        RemoteProcess p = local.start(List.of("sleep", "30"), out, new CollectingSink());
         p.signal("TERM");
         assertEquals(Exit.killed("TERM"), p.await(Duration.ofSeconds(10)));
     }

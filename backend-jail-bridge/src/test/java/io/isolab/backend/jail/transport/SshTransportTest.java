@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.isolab.api.spi.OutputSink;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,8 +101,8 @@ class SshTransportTest {
 
     @Test
     void signalsAStartedCommand() throws Exception {
-        Collect out = new Collect();
-        RemoteProcess p = ssh.start(List.of("sh", "-c", "echo started; exec sleep 30"), out, new Collect());
+        CollectingSink out = new CollectingSink();
+        RemoteProcess p = ssh.start(List.of("sh", "-c", "echo started; exec sleep 30"), out, new CollectingSink());
         for (int i = 0; i < 200 && !out.text().contains("started"); i++) {
             Thread.sleep(10);
         }
@@ -118,7 +116,7 @@ class SshTransportTest {
 
     @Test
     void refusesAnUnknownSignal() {
-        RemoteProcess p = ssh.start(List.of("sleep", "30"), new Collect(), new Collect());
+        RemoteProcess p = ssh.start(List.of("sleep", "30"), new CollectingSink(), new CollectingSink());
         try {
             TransportException e = assertThrows(TransportException.class, () -> p.signal("NOSUCH"));
             assertTrue(e.getMessage().contains("NOSUCH"), e.getMessage());
@@ -135,8 +133,8 @@ class SshTransportTest {
 
     @Test
     void streamsOutputOfAStartedCommandAndDeliversAllOfItBeforeTheExit() throws Exception {
-        Collect out = new Collect();
-        Collect err = new Collect();
+        CollectingSink out = new CollectingSink();
+        CollectingSink err = new CollectingSink();
         RemoteProcess p = ssh.start(List.of("sh", "-c", "head -c 3000000 /dev/zero; echo done >&2; exit 3"), out, err);
         assertEquals(Exit.exited(3), p.await(null));
         assertEquals(3_000_000, out.bytes().length);
@@ -238,23 +236,5 @@ class SshTransportTest {
         t.close();
         assertEquals("again\n", t.run(List.of("echo", "again"), T).stdoutText());
         t.close();
-    }
-
-    /** A sink that keeps everything. */
-    static final class Collect implements OutputSink {
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-
-        @Override
-        public synchronized void write(byte[] buffer, int offset, int length) {
-            bytes.write(buffer, offset, length);
-        }
-
-        synchronized byte[] bytes() {
-            return bytes.toByteArray();
-        }
-
-        String text() {
-            return new String(bytes(), StandardCharsets.UTF_8);
-        }
     }
 }
