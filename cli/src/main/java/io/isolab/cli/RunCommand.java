@@ -109,6 +109,9 @@ final class RunCommand implements Callable<Integer> {
             config = config.withRequire(caps);
         }
         Limits limits = parseLimits(config.defaults().limits());
+        if (command.isEmpty() && (rootfs == null || OciBundle.detect(rootfs.toAbsolutePath()).isEmpty())) {
+            throw noCommand();
+        }
         try (Backends backends = Backends.load(config); Backend chosen = backends.select()) {
             SandboxSpec sandboxSpec = buildSpec(config, chosen, limits);
             RunResult result;
@@ -177,8 +180,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         if (argv.isEmpty()) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "no command given (put it after --, e.g. isolab run -- isolab-probe inspect)");
+            throw noCommand();
         }
         for (String pair : env) {
             int eq = pair.indexOf('=');
@@ -200,6 +202,11 @@ final class RunCommand implements Callable<Integer> {
             b.outputLimitBytes((int) Units.parseBytes(outputLimit));
         }
         return b.build();
+    }
+
+    private CommandLine.ParameterException noCommand() {
+        return new CommandLine.ParameterException(spec.commandLine(),
+                "no command given (put it after --, e.g. isolab run -- isolab-probe inspect)");
     }
 
     private <T> T parse(String option, String value, java.util.function.Function<String, T> parser) {
