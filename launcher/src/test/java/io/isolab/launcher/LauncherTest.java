@@ -354,16 +354,14 @@ class LauncherTest {
                 .root(RootSetup.pivot(rootfs, mountPoint).overlay(Files.createDirectory(scratch.resolve("u")),
                         Files.createDirectory(scratch.resolve("w"))).build()).build(), first.io());
         try {
-            Capture c = new Capture();
-            ProcessExit exit = null;
-            for (int i = 0; i < 50 && !c.out().contains("marker"); i++) {
-                c = new Capture();
-                exit = run(LaunchRequest.builder("sh", "-c", "hostname; cat /tmp/seen; echo $$; ps -o pid,comm | grep -c sleep")
-                        .env(ENV).join(new JoinTarget(main.pid(), FIVE)).build(), c);
-                Thread.sleep(20);
+            Path comm = Path.of("/proc", String.valueOf(main.pid()), "comm");
+            for (int i = 0; i < 500 && !Files.readString(comm).strip().equals("sleep"); i++) {
+                Thread.sleep(10); // until the shell has written the marker and exec'd sleep
             }
-            Capture seen = c;
-            assertEquals(ExitStatus.exited(0), exit.status(), () -> seen.out() + seen.err());
+            Capture c = new Capture();
+            ProcessExit exit = run(LaunchRequest.builder("sh", "-c", "hostname; cat /tmp/seen; echo $$; ps -o pid,comm | grep -c sleep")
+                    .env(ENV).join(new JoinTarget(main.pid(), FIVE)).build(), c);
+            assertEquals(ExitStatus.exited(0), exit.status(), () -> c.out() + c.err());
             List<String> lines = c.out().lines().toList();
             assertEquals("isolab-exec", lines.get(0));
             assertEquals("marker", lines.get(1));
