@@ -16,10 +16,14 @@ import io.isolab.backend.linuxns.cgroup.Cgroups;
  *                     the kernel's default; mapped to v1 cpu.shares); absent leaves the default
  * @param cpusetCpus   CPUs every sandbox may run on, kernel list format ({@code 0-1}); absent: all
  * @param cpusetMems   memory nodes every sandbox may allocate from; absent: all
+ * @param userNamespace how ids map in the sandboxes' user namespaces when isolab runs as root: {@code identity}
+ *                     (default) or {@code mapped}; see {@link UserNamespaceMode}
  */
-public record LinuxNsSettings(String cgroupParent, Integer cpuWeight, String cpusetCpus, String cpusetMems) {
+public record LinuxNsSettings(String cgroupParent, Integer cpuWeight, String cpusetCpus, String cpusetMems,
+                              UserNamespaceMode userNamespace) {
 
     public LinuxNsSettings {
+        userNamespace = userNamespace == null ? UserNamespaceMode.IDENTITY : userNamespace;
         cgroupParent = cgroupParent == null || cgroupParent.isBlank() ? Cgroups.DEFAULT_PARENT : cgroupParent;
         try {
             Cgroups.checkParent(cgroupParent);
@@ -36,7 +40,7 @@ public record LinuxNsSettings(String cgroupParent, Integer cpuWeight, String cpu
     }
 
     public static LinuxNsSettings defaults() {
-        return new LinuxNsSettings(null, null, null, null);
+        return new LinuxNsSettings(null, null, null, null, null);
     }
 
     /** What a sandbox's cgroup enforces: its own limits plus these backend-wide ones. */

@@ -8,9 +8,11 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -124,6 +126,20 @@ public record CgroupLayout(List<Hierarchy> hierarchies) {
     public Optional<Hierarchy> holding(String controller) {
         Optional<Hierarchy> v1 = legacy(controller);
         return v1.isPresent() ? v1 : unified().filter(h -> h.has(controller));
+    }
+
+    /**
+     * What the mounts say, without touching anything: {@code cgroup=hybrid}, and where each controller is
+     * ({@code cgroup.memory=v1}; a v2 one is offered by the root and enabled for sandboxes on first use).
+     */
+    public Map<String, String> facts() {
+        Map<String, String> facts = new TreeMap<>();
+        facts.put("cgroup", mode().name().toLowerCase(Locale.ROOT));
+        for (Controller c : List.of(Controller.MEMORY, Controller.PIDS, Controller.CPU, Controller.CPUSET)) {
+            facts.put("cgroup." + c.kernelName(), holding(c.kernelName())
+                    .map(h -> h.version() == CgroupVersion.V1 ? "v1" : "v2").orElse("none"));
+        }
+        return facts;
     }
 
     /** This layout without its cgroup2 mount: how a v1-only host looks (for tests of the v1 code paths). */
