@@ -23,8 +23,13 @@ import io.isolab.launcher.Namespace;
 import io.isolab.launcher.RootSetup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -179,6 +184,46 @@ final class LinuxNsSandbox implements SandboxHandle {
             cgroup.remove();
         } else if (main != null) {
             main.kill(9);
+            awaitQuietly(main);
+        }
+        discardLayers();
+    }
+
+    /**
+     * Deletes the overlay's directories now rather than leaving them to the host: overlayfs makes
+     * {@code work/work} with mode 000, which a rootless owner cannot walk until it gives itself access.
+     */
+    private void discardLayers() {
+        for (String layer : List.of(WORK, UPPER, ROOT)) {
+            Path top = context.dir().resolve(layer);
+            try {
+                deleteTree(top);
+            } catch (NoSuchFileException e) {
+                // never made, or gone already
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot discard " + top + " of " + context.sandboxId(), e);
+            }
+        }
+    }
+
+    /** Depth first, giving each directory to its owner first (the mode-000 work/work). Links are not followed. */
+    private static void deleteTree(Path path) throws IOException {
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
+                for (Path child : children) {
+                    deleteTree(child);
+                }
+            }
+        }
+        Files.delete(path);
+    }
+
+    private static void awaitQuietly(LaunchedProcess process) {
+        try {
+            process.awaitExit(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

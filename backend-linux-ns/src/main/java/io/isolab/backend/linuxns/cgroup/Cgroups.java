@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * Cgroups cgroups = Cgroups.open("isolab");
  * SandboxCgroup cg = cgroups.create("isolab-linux-ns-0123456789", CgroupLimits.from(spec.limits()));
- * launcher.start(..., cg.joinPaths());   // the child writes "0" into each cgroup.procs before execve
+ * cg.dirs().forEach(request::cgroup);    // the launcher's child joins them before execve
  * ... cg.stats(); cg.freeze(); cg.thaw(); cg.oomKilled();
  * cg.remove();                           // kills what is left, rmdirs every hierarchy
  * }</pre>
@@ -71,7 +72,7 @@ public final class Cgroups implements AutoCloseable {
         if (layout.mode() == CgroupLayout.Mode.NONE) {
             throw new CgroupException("no cgroup hierarchy is mounted (no cgroup or cgroup2 entry in /proc/self/mountinfo)");
         }
-        for (Hierarchy h : layout.hierarchies()) {
+        for (Hierarchy h : used(layout)) {
             Path dir = h.resolve(relative);
             Path probe = Files.isDirectory(dir) ? dir : h.mountPoint();
             if (!Files.isWritable(probe)) {
@@ -81,6 +82,16 @@ public final class Cgroups implements AutoCloseable {
             }
         }
         return new Cgroups(layout, relative);
+    }
+
+    /** The hierarchies sandboxes may join: the unified one and those holding isolab's controllers. */
+    private static Set<Hierarchy> used(CgroupLayout layout) {
+        Set<Hierarchy> used = new LinkedHashSet<>();
+        layout.unified().ifPresent(used::add);
+        for (Controller c : Controller.values()) {
+            layout.legacy(c.kernelName()).ifPresent(used::add);
+        }
+        return used;
     }
 
     /** The parent as a relative path, checked component by component. */
@@ -232,7 +243,7 @@ public final class Cgroups implements AutoCloseable {
         if (!last.startsWith("isolab")) {
             return;
         }
-        for (Hierarchy h : layout.hierarchies()) {
+        for (Hierarchy h : used(layout)) {
             Path dir = h.resolve(parent);
             try (Stream<Path> children = Files.list(dir)) {
                 if (children.anyMatch(Files::isDirectory)) {
@@ -274,7 +285,7 @@ public final class Cgroups implements AutoCloseable {
         Optional<Hierarchy> unified = layout.unified();
         boolean unifiedKill = false;
         boolean unifiedFreeze = false;
-        for (Hierarchy h : layout.hierarchies()) {
+        for (Hierarchy h : used(layout)) {
             ensureDirs(h);
         }
         if (unified.isPresent()) {

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 /**
  * The cgroup of one sandbox: a directory named with its id on each hierarchy it joined. Made by
  * {@link Cgroups#create}; the launcher's child joins it before its first instruction through
- * {@link #joinPaths()}. Thread-safe: stats may be read while another thread kills or removes.
+ * {@link #dirs()}. Thread-safe: stats may be read while another thread kills or removes.
  */
 public final class SandboxCgroup {
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(5);
@@ -49,23 +49,13 @@ public final class SandboxCgroup {
         return sandboxId;
     }
 
-    /** The directory on every hierarchy joined. */
+    /**
+     * The directory on every hierarchy joined: what the launcher's child joins before execve (writing
+     * {@code 0} into each {@code cgroup.procs}, or born there with {@code clone3(CLONE_INTO_CGROUP)} when
+     * it is a single v2 directory), so that nothing the workload does, not even its first fork, escapes.
+     */
     public List<Path> dirs() {
         return dirs.values().stream().map(CgroupDir::path).toList();
-    }
-
-    /**
-     * The {@code cgroup.procs} file of every hierarchy joined. The launcher opens them before clone and its
-     * child writes {@code 0} (itself) into each before execve, so that nothing the workload does, not even
-     * its first fork, escapes them.
-     */
-    public List<Path> joinPaths() {
-        return dirs.values().stream().map(d -> d.file("cgroup.procs")).toList();
-    }
-
-    /** The cgroup2 directory, for {@code clone3(CLONE_INTO_CGROUP)}; on a hybrid host the v1 ones still need joining. */
-    public Optional<Path> unifiedDir() {
-        return placement.unified().map(dirs::get).map(CgroupDir::path);
     }
 
     /**
