@@ -12,8 +12,8 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
- * Runs cgroup test classes inside the pure-v2 guest of {@link PureV2GuestTest} and prints one summary
- * line the host parses. The guest has no Maven, only a JVM and this classpath.
+ * Runs test classes inside the pure-v2 guest of {@link PureV2GuestTest} and prints one summary line per
+ * class, which the host parses. The guest has no Maven, only a JVM and this classpath.
  */
 public final class GuestMain {
     static final String RESULT = "ISOLAB-GUEST-RESULT";
@@ -26,18 +26,17 @@ public final class GuestMain {
             Map<String, String> facts = cgroups.facts();
             System.out.println("ISOLAB-GUEST-FACTS " + facts + " kernel " + System.getProperty("os.version"));
         }
-        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
-        for (String name : args) {
-            request.selectors(selectClass(Class.forName(name)));
-        }
-        LauncherDiscoveryRequest built = request.build();
         Launcher launcher = LauncherFactory.create();
-        SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        launcher.execute(built, listener);
-        TestExecutionSummary summary = listener.getSummary();
-        summary.printFailuresTo(new PrintWriter(System.out, true), 30);
-        System.out.printf("%s found=%d succeeded=%d failed=%d skipped=%d aborted=%d%n", RESULT,
-                summary.getTestsFoundCount(), summary.getTestsSucceededCount(), summary.getTestsFailedCount(),
-                summary.getTestsSkippedCount(), summary.getTestsAbortedCount());
+        for (String name : args) {
+            LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                    .selectors(selectClass(Class.forName(name))).build();
+            SummaryGeneratingListener listener = new SummaryGeneratingListener();
+            launcher.execute(request, listener);
+            TestExecutionSummary summary = listener.getSummary();
+            summary.printFailuresTo(new PrintWriter(System.out, true), 30);
+            System.out.printf("%s %s found=%d succeeded=%d failed=%d skipped=%d aborted=%d%n", RESULT,
+                    Class.forName(name).getSimpleName(), summary.getTestsFoundCount(), summary.getTestsSucceededCount(),
+                    summary.getTestsFailedCount(), summary.getTestsSkippedCount(), summary.getTestsAbortedCount());
+        }
     }
 }
