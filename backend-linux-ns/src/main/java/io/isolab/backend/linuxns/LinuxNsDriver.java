@@ -11,6 +11,7 @@ import io.isolab.api.spi.SandboxHandle;
 import io.isolab.backend.linuxns.cgroup.CgroupException;
 import io.isolab.backend.linuxns.cgroup.Cgroups;
 import io.isolab.launcher.Credentials;
+import io.isolab.launcher.RootfsUsers;
 import io.isolab.launcher.Launcher;
 import io.isolab.launcher.Namespace;
 import java.io.IOException;

@@ -1,7 +1,6 @@
-package io.isolab.backend.linuxns;
+package io.isolab.launcher;
 
 import io.isolab.api.InvalidSpecException;
-import io.isolab.launcher.Credentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,13 +13,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A copy of the chroot backend's resolver (a plugin cannot depend on another plugin; it belongs in the
- * shared launcher module). Resolves {@code process.user} the way the workload itself would: from the rootfs's own
+ * Resolves {@code process.user} the way the workload itself would: from the rootfs's own
  * {@code /etc/passwd} and {@code /etc/group}, never the host's. Symbolic links in the rootfs are followed
  * inside the rootfs (an absolute link target means the rootfs's root), so a rootfs cannot make isolab
  * read a host file.
  */
-final class RootfsUsers {
+public final class RootfsUsers {
     private static final Pattern NUMERIC = Pattern.compile("(\\d{1,10})(?::(\\d{1,10}))?");
     private static final int MAX_LINKS = 40;
 
@@ -33,7 +31,7 @@ final class RootfsUsers {
      *
      * @throws InvalidSpecException naming {@code process.user}
      */
-    static Credentials resolve(Path rootfs, String user) {
+    public static Credentials resolve(Path rootfs, String user) {
         List<String[]> passwd = read(rootfs, "/etc/passwd");
         Matcher numeric = NUMERIC.matcher(user);
         String name;
