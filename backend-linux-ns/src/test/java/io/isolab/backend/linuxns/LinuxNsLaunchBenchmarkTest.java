@@ -21,6 +21,7 @@ import io.isolab.launcher.JoinTarget;
 import io.isolab.launcher.LaunchRequest;
 import io.isolab.launcher.Launcher;
 import io.isolab.launcher.Namespace;
+import io.isolab.workload.Probe;
 import io.isolab.workload.WorkloadRootfs;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -43,12 +44,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The issue's launch target, measured: launch-to-exit of {@code /bin/true} (busybox, in the workload
- * rootfs) with new namespaces and a memory + pids cgroup, from a warm JVM, against in the same run,
- * interleaved in rounds of 20 so drift on a shared machine hits all alike:
+ * The issue's launch target, measured: launch-to-exit (the api's create + start + run phases) of the
+ * static probe's {@code true} in the workload rootfs with new namespaces and a memory + pids cgroup, from
+ * a warm JVM; also the whole {@code Backend.run} (destroy included) and destroy alone. Against, in the same
+ * run, interleaved in rounds of 20 so drift on a shared machine hits all alike:
  * <ul>
  *   <li>{@code ns-floor}: a minimal static C launcher (clone of five namespaces with CLONE_VM|CLONE_VFORK,
- *       chroot, exec, wait; src/test/c/ns-floor.c);</li>
+ *       chroot, exec, wait; src/test/c/ns-floor.c), timed as a whole process;</li>
  *   <li>{@code crun run}: crun 1.x with the same rootfs read-only, its default five namespaces and a
  *       64 MiB memory + 64 pids cgroup. crun refuses this hybrid host, so it runs in a private mount
  *       namespace without /sys/fs/cgroup/unified (v1 only), joined by the launcher before exec.</li>
@@ -62,6 +64,9 @@ import org.junit.jupiter.api.Test;
 class LinuxNsLaunchBenchmarkTest {
     private static final ProcessIo DISCARD = new ProcessIo((b, o, n) -> { }, (b, o, n) -> { });
     private static final Map<String, String> ENV = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    private static final String FLOOR = "ns-floor (5 ns + chroot)";
+    private static final String CRUN = "crun run (5 ns + mem/pids cg)";
+    private static final String HEADLINE = "linux-ns create+start+run";
 
     @Test
     void measuresTheLaunch() throws Exception {
@@ -69,7 +74,7 @@ class LinuxNsLaunchBenchmarkTest {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
         IsolabConfig config = IsolabConfig.standard();
         Path rootfs = WorkloadRootfs.ensure(config.cacheDir());
-        SandboxSpec spec = SandboxSpec.builder(rootfs).command("/bin/true").memory(64L << 20).maxPids(64)
+        SandboxSpec spec = SandboxSpec.builder(rootfs).command(Probe.PATH_IN_ROOTFS, "true").memory(64L << 20).maxPids(64)
                 .network(NetworkMode.NONE).build();
         int warmup = Integer.getInteger("isolab.bench.warmup", 300);
         int runs = Integer.getInteger("isolab.bench.runs", 200);
@@ -83,7 +88,7 @@ class LinuxNsLaunchBenchmarkTest {
              Backend backend = backends.open("linux-ns");
              Launcher launcher = Launcher.open(config.cacheDir())) {
             Path floor = extract(scratch, "ns-floor");
-            LaunchRequest floorRequest = LaunchRequest.builder(floor.toString(), rootfs.toString(), "/bin/true").env(ENV).build();
+            LaunchRequest floorRequest = LaunchRequest.builder(floor.toString(), rootfs.toString(), Probe.PATH_IN_ROOTFS, "true").env(ENV).build();
             Path bundle = crunBundle(scratch, rootfs);
             JoinTarget crunMounts = null;
             if (CgroupLayout.ofThisProcess().mode() == CgroupLayout.Mode.HYBRID) {
@@ -101,8 +106,8 @@ class LinuxNsLaunchBenchmarkTest {
                 return timed(launcher, b.build());
             };
             Map<String, Measure> external = new LinkedHashMap<>();
-            external.put("ns-floor (5 ns + chroot)", () -> timed(launcher, floorRequest));
-            external.put("crun run (5 ns + mem/pids cg)", crun);
+            external.put(FLOOR, () -> timed(launcher, floorRequest));
+            external.put(CRUN, crun);
             for (int i = 0; i < warmup; i++) {
                 backend.run(spec);
                 for (Measure m : external.values()) {
@@ -115,8 +120,12 @@ class LinuxNsLaunchBenchmarkTest {
                     RunResult r = backend.run(spec);
                     long all = System.nanoTime() - t0;
                     assertEquals(ExitStatus.exited(0), r.exit());
+                    Timings t = r.timings();
+                    add(samples, HEADLINE, t.get(Timings.CREATE) + t.get(Timings.START) + t.get(Timings.RUN));
                     add(samples, "linux-ns Backend.run (all)", all);
-                    add(samples, "linux-ns start+run", r.timings().get(Timings.START) + r.timings().get(Timings.RUN));
+                    for (String phase : List.of(Timings.CREATE, Timings.START, Timings.RUN, Timings.DESTROY)) {
+                        add(samples, "  " + phase, t.get(phase));
+                    }
                 }
                 for (Map.Entry<String, Measure> e : external.entrySet()) {
                     for (int i = 0; i < 20; i++) {
@@ -134,12 +143,12 @@ class LinuxNsLaunchBenchmarkTest {
                 }
             }
         }
-        double floorP50 = percentile(samples.get("ns-floor (5 ns + chroot)"), 50);
-        double crunP50 = percentile(samples.get("crun run (5 ns + mem/pids cg)"), 50);
+        double floorP50 = percentile(samples.get(FLOOR), 50);
+        double crunP50 = percentile(samples.get(CRUN), 50);
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-                "/bin/true, warm JVM, %d warm-up + %d measured each, rounds of 20, load %s%n%-32s %8s %8s %9s %9s%n",
-                warmup, runs, Files.readString(Path.of("/proc/loadavg")).strip(), "what", "p50 ms", "p99 ms",
-                "/floor", "/crun"));
+                "isolab-probe true, warm JVM, %d warm-up + %d measured each, rounds of 20, load %s%n"
+                + "%-32s %8s %8s %9s %9s%n", warmup, runs, Files.readString(Path.of("/proc/loadavg")).strip(),
+                "what", "p50 ms", "p99 ms", "/floor", "/crun"));
         samples.forEach((k, xs) -> s.append(String.format(Locale.ROOT, "%-32s %8.3f %8.3f %9.2f %9.2f%n", k,
                 percentile(xs, 50) / 1e6, percentile(xs, 99) / 1e6, percentile(xs, 50) / floorP50,
                 percentile(xs, 50) / crunP50)));
@@ -176,7 +185,7 @@ class LinuxNsLaunchBenchmarkTest {
         return file;
     }
 
-    /** crun's own default spec (crun spec), changed to run /bin/true in the rootfs with the same limits. */
+    /** crun's own default spec (crun spec), changed to run the probe's true in the rootfs with the same limits. */
     private static Path crunBundle(Path scratch, Path rootfs) throws Exception {
         Path bundle = Files.createDirectory(scratch.resolve("bundle"));
         Process spec = new ProcessBuilder("crun", "spec").directory(bundle.toFile()).inheritIO().start();
@@ -186,7 +195,8 @@ class LinuxNsLaunchBenchmarkTest {
         ObjectNode process = (ObjectNode) config.get("process");
         process.put("terminal", false);
         ArrayNode args = process.putArray("args");
-        args.add("/bin/true");
+        args.add(Probe.PATH_IN_ROOTFS);
+        args.add("true");
         ObjectNode root = config.putObject("root");
         root.put("path", rootfs.toString());
         root.put("readonly", true);
