@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <netinet/in.h>
 
 #include "launcher.h"
@@ -72,6 +73,22 @@ static size_t append_uint(char *buf, size_t at, size_t cap, unsigned long v)
 	buf[at] = '\0';
 	return at;
 }
+
+/* ------------------------------------------------------------------ tracing */
+
+void isl_trace_step(struct isl_trace *t, const char *step)
+{
+	struct timespec ts;
+
+	if (!t || t->n >= ISL_TRACE_MAX)
+		return;
+	sys2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+	t->at[t->n].step = step;
+	t->at[t->n].ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	t->n++;
+}
+
+#define TRACE(step) isl_trace_step(c->trace, step)
 
 /* ------------------------------------------------------------------ failure */
 
@@ -223,6 +240,7 @@ static void prepare_root(struct isl_child_ctx *c)
 	const struct isl_req *r = c->req;
 
 	CHECK(sys5(SYS_mount, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "mount propagation", "/");
+	TRACE("propagation");
 	if (r->ovl_lower) {
 		char opts[3 * PATH_BUF];
 		size_t n = append(opts, 0, sizeof(opts), "lowerdir=");
@@ -241,6 +259,7 @@ static void prepare_root(struct isl_child_ctx *c)
 
 		CHECK(sys5(SYS_mount, source, r->root_dir, NULL, MS_BIND | MS_REC, NULL), "bind root", source);
 	}
+	TRACE("root-mount");
 	for (int i = 0; i < r->nmounts; i++) {
 		c->tree_fds[i] = clone_tree(c, AT_FDCWD, r->mounts[i].source, AT_RECURSIVE, "bind mount");
 		if (r->mounts[i].flags & ISL_MNT_RDONLY)
@@ -255,6 +274,7 @@ static void prepare_root(struct isl_child_ctx *c)
 			c->dev_fds[i] = clone_tree(c, AT_FDCWD, path, 0, "bind host device");
 		}
 	}
+	TRACE("bind-sources");
 }
 
 static void pivot(struct isl_child_ctx *c)
@@ -264,9 +284,11 @@ static void pivot(struct isl_child_ctx *c)
 	CHECK(sys1(SYS_chdir, root), "chdir new root", root);
 	/* pivot_root(".", ".") stacks the old root on the new one: no put_old directory in the rootfs. */
 	CHECK(sys2(SYS_pivot_root, ".", "."), "pivot_root", root);
+	TRACE("pivot_root");
 	CHECK(sys5(SYS_mount, NULL, ".", NULL, MS_SLAVE | MS_REC, NULL), "detach old root", root);
 	CHECK(sys2(SYS_umount2, ".", MNT_DETACH), "detach old root", root);
 	CHECK(sys1(SYS_chdir, "/"), "chdir /", root);
+	TRACE("detach-old-root");
 }
 
 static void mount_dev(struct isl_child_ctx *c)
@@ -348,22 +370,29 @@ static void setup_pivot_root(struct isl_child_ctx *c)
 		null_tree = clone_tree(c, AT_FDCWD, "/dev/null", 0, "mask path");
 	if (r->proc)
 		proc = new_fs(c, "proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "mount /proc");
+	TRACE("new-proc");
 	if (r->sysfs)
 		sysfs = new_fs(c, "sysfs", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 			       "mount /sys");
+	TRACE("new-sysfs");
 	pivot(c);
 	if (proc >= 0)
 		attach(c, proc, "/proc", "mount /proc");
 	if (sysfs >= 0)
 		attach(c, sysfs, "/sys", "mount /sys");
+	TRACE("attach-proc-sys");
 	if (r->dev != DEV_NONE)
 		mount_dev(c);
+	TRACE("dev");
 	for (int i = 0; i < r->nmounts; i++)
 		attach(c, c->tree_fds[i], r->mounts[i].target, "bind mount");
+	TRACE("bind-mounts");
 	for (int i = 0; i < r->nmasked; i++)
 		mask(c, r->masked[i], null_tree);
+	TRACE("masks");
 	for (int i = 0; i < r->nro_paths; i++)
 		readonly_path(c, r->ro_paths[i]);
+	TRACE("ro-paths");
 	if (r->root_rdonly)
 		CHECK(set_readonly(AT_FDCWD, "/", 0), "read-only root", "/");
 }
@@ -546,7 +575,9 @@ void isl_child(struct isl_child_ctx *c)
 	unsigned long empty = 0;
 	long old_umask = -1;
 
+	TRACE("child");
 	reset_signals();
+	TRACE("signals");
 	if (c->sync_fd >= 0) {
 		char go;
 		long n = sys3(SYS_read, c->sync_fd, &go, 1);
@@ -561,14 +592,18 @@ void isl_child(struct isl_child_ctx *c)
 		CHECK(sys3(SYS_setresgid, 0, 0, 0), "setgid", "root of the new user namespace (gid 0 must be mapped)");
 		CHECK(sys3(SYS_setresuid, 0, 0, 0), "setuid", "root of the new user namespace (uid 0 must be mapped)");
 	}
+	TRACE("setns-ids");
 	for (int i = 0; i < c->nprocs_fds; i++)
 		CHECK(sys3(SYS_write, c->procs_fds[i], "0", 1), "cgroup join", r->cgroups[i]);
+	TRACE("cgroup-join");
 	if (c->unshare_flags)
 		CHECK(sys1(SYS_unshare, c->unshare_flags), "unshare", "cgroup/time namespace");
+	TRACE("unshare");
 	if (r->setsid)
 		CHECK(sys0(SYS_setsid), "setsid", "new session");
 	mark_fds_cloexec(c);
 	setup_stdio(c);
+	TRACE("session-fds-stdio");
 	if (r->root_mode == ROOT_CHROOT) {
 		CHECK(sys1(SYS_chroot, r->root_dir), "chroot", r->root_dir);
 		CHECK(sys1(SYS_chdir, "/"), "chdir", "/");
@@ -576,10 +611,12 @@ void isl_child(struct isl_child_ctx *c)
 		old_umask = sys1(SYS_umask, 0); /* device nodes and mount points get exactly their modes */
 		setup_pivot_root(c);
 	}
+	TRACE("root");
 	if (r->hostname)
 		CHECK(sys2(SYS_sethostname, r->hostname, strlen(r->hostname)), "sethostname", r->hostname);
 	if (r->loopback)
 		loopback_up(c);
+	TRACE("hostname-lo");
 	for (int i = 0; i < r->nrlimits; i++) {
 		struct rlimit64 {
 			uint64_t cur, max;
@@ -599,6 +636,7 @@ void isl_child(struct isl_child_ctx *c)
 	CHECK(sys1(SYS_chdir, r->cwd), "chdir", r->cwd);
 	if (r->no_new_privs)
 		CHECK(sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs", "PR_SET_NO_NEW_PRIVS");
+	TRACE("creds");
 	sys4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8);
 	exec_command(c);
 }

@@ -120,6 +120,20 @@ struct isl_error {
 	char detail[480];
 };
 
+/*
+ * Where a launch spends its time, for the engineering loop: with ISOLAB_LAUNCH_TRACE=FILE in the
+ * environment, the child stamps each step (CLOCK_MONOTONIC) into this buffer, which it shares with the
+ * parent (CLONE_VM; a forked child's stamps are lost), and the parent appends one line per launch to FILE.
+ */
+#define ISL_TRACE_MAX 64
+struct isl_trace {
+	int n;
+	struct {
+		const char *step;
+		int64_t ns;
+	} at[ISL_TRACE_MAX];
+};
+
 /* Everything the child needs that the parent prepared (fds it opened, buffers it allocated). */
 struct isl_child_ctx {
 	const struct isl_req *req;
@@ -133,7 +147,11 @@ struct isl_child_ctx {
 	int njoin_ns_fds;
 	int dev_fds[ISL_DEVICES]; /* host device nodes for DEV_BIND, O_PATH */
 	int tree_fds[ISL_MAX_MOUNTS]; /* open_tree clones of bind sources, -1: mount by path */
+	struct isl_trace *trace; /* NULL unless tracing */
 };
+
+/* Stamps a step into ctx->trace when tracing; raw system call, so the child may use it. */
+void isl_trace_step(struct isl_trace *t, const char *step);
 
 /* Parses buf into req; returns 0 or a message naming the problem. Allocates argv/envp. */
 const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req);

@@ -94,6 +94,7 @@ struct spawn {
 	char *msg;
 	size_t msglen;
 	int64_t *out;
+	struct isl_trace trace;
 };
 
 static int fail(struct spawn *s, const char *step, int err, const char *detail)
@@ -372,6 +373,34 @@ static int await_exec(struct spawn *s)
 	return fail(s, e.step, e.err, e.detail);
 }
 
+/* ISOLAB_LAUNCH_TRACE=FILE: -1 when unset, read once. */
+static int trace_fd(void)
+{
+	static int fd = -2;
+
+	if (fd == -2) {
+		const char *file = getenv("ISOLAB_LAUNCH_TRACE");
+
+		fd = file && *file ? open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
+	}
+	return fd;
+}
+
+/* One line per launch: each step's microseconds since the one before, and the total. */
+static void write_trace(const struct isl_trace *t, int ok)
+{
+	char line[4096];
+	size_t n = 0;
+
+	for (int i = 1; i < t->n && n < sizeof(line) - 64; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s=%.1f ", t->at[i].step,
+				      (double)(t->at[i].ns - t->at[i - 1].ns) / 1000);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "total=%.1f%s\n",
+			      t->n ? (double)(t->at[t->n - 1].ns - t->at[0].ns) / 1000 : 0.0, ok ? "" : " failed");
+	if (write(trace_fd(), line, n) < 0)
+		return; /* a debugging aid: never fails a launch */
+}
+
 static int probe_features(void)
 {
 	static int features = -1;
@@ -460,6 +489,10 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 		s.ctx.tree_fds[i] = -1;
 	for (int i = 0; i < ISL_DEVICES; i++)
 		s.ctx.dev_fds[i] = -1;
+	if (trace_fd() >= 0) {
+		s.ctx.trace = &s.trace;
+		isl_trace_step(&s.trace, "spawn");
+	}
 	bad = isl_parse(buf, len, &s.req);
 	if (bad) {
 		fail(&s, "request", EINVAL, bad);
@@ -484,6 +517,7 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	s.stack = (char *)map + GUARD_SIZE;
 	if (!fork_mode)
 		flags |= CLONE_VM | (sync_mode ? 0 : CLONE_VFORK);
+	isl_trace_step(s.ctx.trace, "prepare");
 	if (do_clone(&s, flags, have_clone3) < 0)
 		goto out;
 	close_fd(&s.err_pipe[1]);
@@ -505,6 +539,7 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	}
 	if (await_exec(&s) < 0)
 		goto out;
+	isl_trace_step(s.ctx.trace, "exec");
 	out[0] = s.pid;
 	out[1] = s.pidfd;
 	out[2] = s.out_pipe[0];
@@ -515,6 +550,10 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 			fcntl((int)out[i], F_SETFL, O_NONBLOCK);
 	rc = 0;
 out:
+	if (s.ctx.trace) {
+		isl_trace_step(s.ctx.trace, "returned");
+		write_trace(s.ctx.trace, rc == 0);
+	}
 	cleanup(&s, rc == 0);
 	return rc;
 }

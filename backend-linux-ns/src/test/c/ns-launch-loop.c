@@ -1,0 +1,245 @@
+/*
+ * The engineering loop of the linux-ns launch, without a JVM: creates, launches, waits for and destroys
+ * N sandboxes the way LinuxNsSandbox does (cgroup per hierarchy with memory + pids limits, overlay
+ * directories, the request the backend encodes) through the launcher library, and prints the median and
+ * p90 of each phase. With ISOLAB_LAUNCH_TRACE=FILE the library also writes each launch's steps to FILE.
+ * A test tool, never shipped; built against the launcher's own C sources.
+ *
+ *   ns-launch-loop ROOTFS SCRATCH N [userns] [timens] [nosysfs] [hostnet]
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "launcher.h"
+
+static uint8_t req[16384];
+static size_t len;
+
+static void rec(uint32_t tag, const void *data, uint32_t n)
+{
+	memcpy(req + len, &tag, 4);
+	memcpy(req + len + 4, &n, 4);
+	memcpy(req + len + 8, data, n);
+	len += 8 + n;
+}
+
+static void str(uint32_t tag, const char *s)
+{
+	rec(tag, s, (uint32_t)strlen(s) + 1);
+}
+
+static void u32(uint32_t tag, uint32_t v)
+{
+	rec(tag, &v, 4);
+}
+
+static void u64(uint32_t tag, uint64_t v)
+{
+	rec(tag, &v, 8);
+}
+
+static int64_t now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static const char *hierarchies[] = { "unified", "memory", "pids", "cpuacct", "freezer" };
+#define NH (sizeof(hierarchies) / sizeof(hierarchies[0]))
+
+static void write_file(const char *dir, const char *name, const char *value)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, value, strlen(value)) < 0) {
+		perror(path);
+		exit(1);
+	}
+	close(fd);
+}
+
+static void remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (d) {
+		chmod(path, 0700);
+		while ((e = readdir(d))) {
+			char child[1024];
+
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
+			remove_tree(child);
+		}
+		closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+static int cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, int64_t *xs, int n)
+{
+	qsort(xs, (size_t)n, sizeof(*xs), cmp);
+	printf("%-10s p50 %8.3f ms  p90 %8.3f ms\n", what, xs[n / 2] / 1e6, xs[n * 9 / 10] / 1e6);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *masked[] = { "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+					"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+					"/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+					"/sys/devices/virtual/powercap" };
+	static const char *ro[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
+	const uint64_t caps = (1ULL << 0) | (1ULL << 1) | (1ULL << 3) | (1ULL << 4) | (1ULL << 5) | (1ULL << 6) |
+			      (1ULL << 7) | (1ULL << 8) | (1ULL << 10) | (1ULL << 13) | (1ULL << 18) | (1ULL << 27) |
+			      (1ULL << 29) | (1ULL << 31);
+	int userns = 0, timens = 0, sysfs = 1, hostnet = 0, n;
+	int64_t *ph[5];
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: %s ROOTFS SCRATCH N [userns] [timens] [nosysfs] [hostnet]\n", argv[0]);
+		return 2;
+	}
+	n = atoi(argv[3]);
+	for (int i = 4; i < argc; i++) {
+		userns |= !strcmp(argv[i], "userns");
+		timens |= !strcmp(argv[i], "timens");
+		sysfs &= !!strcmp(argv[i], "nosysfs");
+		hostnet |= !strcmp(argv[i], "hostnet");
+	}
+	for (int p = 0; p < 5; p++)
+		ph[p] = calloc((size_t)n, sizeof(int64_t));
+	signal(SIGPIPE, SIG_IGN);
+	for (int it = 0; it < n; it++) {
+		char dir[512], root[600], upper[600], work[600], cg[NH][512], host[64];
+		int64_t out[8], t0, t1, t2, t3, t4;
+		uint64_t flags = 0x00020000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x02000000;
+		char err[1024];
+		int32_t status[2];
+		struct pollfd pfd;
+
+		t0 = now();
+		snprintf(dir, sizeof(dir), "%s/isolab-linux-ns-loop%d", argv[2], it);
+		snprintf(root, sizeof(root), "%s/root", dir);
+		snprintf(upper, sizeof(upper), "%s/upper", dir);
+		snprintf(work, sizeof(work), "%s/work", dir);
+		if (mkdir(dir, 0700) || mkdir(root, 0700) || mkdir(upper, 0755) || mkdir(work, 0700)) {
+			perror(dir);
+			return 1;
+		}
+		for (size_t h = 0; h < NH; h++) {
+			snprintf(cg[h], sizeof(cg[h]), "/sys/fs/cgroup/%s/isolab/isolab-linux-ns-loop%d-%d", hierarchies[h],
+				 getpid(), it);
+			if (mkdir(cg[h], 0755)) {
+				perror(cg[h]);
+				return 1;
+			}
+		}
+		write_file(cg[1], "memory.limit_in_bytes", "67108864");
+		write_file(cg[2], "pids.max", "64");
+		t1 = now();
+
+		{
+			uint32_t magic = ISL_MAGIC;
+
+			memcpy(req, &magic, 4);
+			len = 4;
+		}
+		str(T_ARG, "/usr/bin/isolab-probe");
+		str(T_ARG, "true");
+		str(T_ENV, "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+		str(T_CWD, "/");
+		if (userns)
+			flags |= 0x10000000;
+		if (timens)
+			flags |= 0x80;
+		if (!hostnet)
+			flags |= 0x40000000;
+		u64(T_CLONE_FLAGS, flags);
+		snprintf(host, sizeof(host), "isolab-linux-ns-loop%d", it);
+		str(T_HOSTNAME, host);
+		u32(T_ROOT_MODE, ROOT_PIVOT);
+		str(T_ROOT_DIR, root);
+		str(T_OVL_LOWER, argv[1]);
+		str(T_OVL_UPPER, upper);
+		str(T_OVL_WORK, work);
+		rec(T_PROC, "", 0);
+		if (sysfs && !hostnet)
+			rec(T_SYSFS, "", 0);
+		u32(T_DEV, userns ? DEV_BIND : DEV_MKNOD);
+		for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++)
+			str(T_MASK, masked[i]);
+		for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+			str(T_RO_PATH, ro[i]);
+		for (size_t h = 0; h < NH; h++)
+			str(T_CGROUP, cg[h]);
+		if (userns) {
+			str(T_UID_MAP, "0 0 4294967295\n");
+			str(T_GID_MAP, "0 0 4294967295\n");
+		}
+		u64(T_CAPS, caps);
+		rec(T_NO_NEW_PRIVS, "", 0);
+		rec(T_SETSID, "", 0);
+		if (!hostnet)
+			rec(T_LOOPBACK, "", 0);
+		if (isl_spawn(req, (uint32_t)len, out, err, sizeof(err))) {
+			fprintf(stderr, "launch failed: %s: %s\n", err, err + strlen(err) + 1);
+			return 1;
+		}
+		t2 = now();
+		pfd.fd = (int)out[1];
+		pfd.events = POLLIN;
+		while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+			;
+		if (isl_wait((int)out[1], (int)out[0], status) != 1 || status[0] != 0) {
+			fprintf(stderr, "bad exit %d/%d\n", status[0], status[1]);
+			return 1;
+		}
+		close((int)out[1]);
+		close((int)out[2]);
+		close((int)out[3]);
+		t3 = now();
+		for (size_t h = 0; h < NH; h++)
+			for (int a = 0; rmdir(cg[h]) && errno == EBUSY && a < 100; a++)
+				usleep(1000);
+		remove_tree(dir);
+		t4 = now();
+		ph[0][it] = t1 - t0;
+		ph[1][it] = t2 - t1;
+		ph[2][it] = t3 - t2;
+		ph[3][it] = t3 - t0;
+		ph[4][it] = t4 - t3;
+	}
+	report("create", ph[0], n);
+	report("start", ph[1], n);
+	report("run", ph[2], n);
+	report("c+s+r", ph[3], n);
+	report("destroy", ph[4], n);
+	return 0;
+}
