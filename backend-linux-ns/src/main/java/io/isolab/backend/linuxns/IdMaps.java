@@ -24,14 +24,17 @@ record IdMaps(List<IdMapping> uids, List<IdMapping> gids, boolean denySetgroups,
     private static final long MAPPED_COUNT = 65_536;
     private static final long DEFAULT_BASE = 100_000;
 
-    static IdMaps forHost(UserNamespaceMode mode, long euid, long egid) {
-        return forHost(mode, euid, egid, Path.of("/etc/subuid"), Path.of("/etc/subgid"));
+    /** Not root: the caller's own uid and gid become root inside, setgroups denied. */
+    static IdMaps rootless(long euid, long egid) {
+        return new IdMaps(List.of(new IdMapping(0, euid, 1)), List.of(new IdMapping(0, egid, 1)), true, euid, egid, true);
     }
 
-    static IdMaps forHost(UserNamespaceMode mode, long euid, long egid, Path subuid, Path subgid) {
-        if (euid != 0) {
-            return new IdMaps(List.of(new IdMapping(0, euid, 1)), List.of(new IdMapping(0, egid, 1)), true, euid, egid, true);
-        }
+    /** As root, {@code mode}'s maps (when-required maps as {@link UserNamespaceMode#MAPPED}). */
+    static IdMaps asRoot(UserNamespaceMode mode) {
+        return asRoot(mode, Path.of("/etc/subuid"), Path.of("/etc/subgid"));
+    }
+
+    static IdMaps asRoot(UserNamespaceMode mode, Path subuid, Path subgid) {
         if (mode == UserNamespaceMode.IDENTITY) {
             List<IdMapping> all = List.of(new IdMapping(0, 0, ALL_IDS));
             return new IdMaps(all, all, false, 0, 0, false);

@@ -1,7 +1,9 @@
 package io.isolab.backend.linuxns;
 
+import io.isolab.api.Capability;
 import io.isolab.api.InvalidSpecException;
 import io.isolab.api.Mount;
+import io.isolab.api.NetworkMode;
 import io.isolab.api.SandboxSpec;
 import io.isolab.api.spi.BackendContext;
 import io.isolab.api.spi.BackendDriver;
@@ -38,18 +40,23 @@ final class LinuxNsDriver implements BackendDriver {
     private final BackendContext<LinuxNsSettings> context;
     private final Launcher launcher;
     private final Cgroups cgroups;
-    private final IdMaps idMaps;
-    private final Set<Namespace> namespaces;
+    /** The user namespace of every sandbox (rootless, or the setting asks for one), or {@code null}. */
+    private final IdMaps always;
+    /** The user namespace of a spec that requires user-isolation. */
+    private final IdMaps whenRequired;
+    private final boolean timeNamespaces;
 
     LinuxNsDriver(BackendContext<LinuxNsSettings> context) {
         this.context = context;
-        this.idMaps = IdMaps.forHost(context.settings().userNamespace(), euid(), egid());
-        this.cgroups = openCgroups(context.settings());
-        this.namespaces = EnumSet.of(Namespace.USER, Namespace.MOUNT, Namespace.PID, Namespace.UTS, Namespace.IPC,
-                Namespace.CGROUP);
-        if (Namespace.TIME.supported()) {
-            namespaces.add(Namespace.TIME);
+        UserNamespaceMode mode = context.settings().userNamespace();
+        if (euid() != 0) {
+            this.always = IdMaps.rootless(euid(), egid());
+        } else {
+            this.always = mode == UserNamespaceMode.WHEN_REQUIRED ? null : IdMaps.asRoot(mode);
         }
+        this.whenRequired = always != null ? always : IdMaps.asRoot(UserNamespaceMode.MAPPED);
+        this.timeNamespaces = Namespace.TIME.supported();
+        this.cgroups = openCgroups(context.settings());
         this.launcher = Launcher.open(context.cacheDir());
     }
 
@@ -58,7 +65,7 @@ final class LinuxNsDriver implements BackendDriver {
         try {
             return Cgroups.open(settings.cgroupParent());
         } catch (CgroupException e) {
-            if (!idMaps.rootless()) {
+            if (always == null || !always.rootless()) {
                 throw e;
             }
             return null;
@@ -93,9 +100,10 @@ final class LinuxNsDriver implements BackendDriver {
             return null;
         }
         Credentials credentials = RootfsUsers.resolve(rootfs, spec.process().user());
-        if (!idMaps.mapsUid(credentials.uid())) {
+        Optional<IdMaps> ids = idMaps(spec);
+        if (ids.isPresent() && !ids.get().mapsUid(credentials.uid())) {
             throw new InvalidSpecException("process.user", "uid " + credentials.uid() + " is not mapped in the"
-                    + " sandbox's user namespace" + (idMaps.rootless() ? " (rootless: only root is)" : ""));
+                    + " sandbox's user namespace" + (ids.get().rootless() ? " (rootless: only root is)" : ""));
         }
         return credentials;
     }
@@ -126,7 +134,7 @@ final class LinuxNsDriver implements BackendDriver {
             facts.put("cgroup", "none");
         }
         facts.put("root", "pivot_root overlay");
-        facts.put("user-namespace", idMaps.rootless() ? "rootless" : context.settings().userNamespace().key());
+        facts.put("user-namespace", userNamespaceFact(context.settings()));
         return facts;
     }
 
@@ -146,17 +154,44 @@ final class LinuxNsDriver implements BackendDriver {
         return Optional.ofNullable(cgroups);
     }
 
-    IdMaps idMaps() {
-        return idMaps;
+    /**
+     * The user namespace a sandbox of {@code spec} gets: every sandbox's when rootless or when the setting
+     * asks for one, else only when the spec requires user-isolation.
+     */
+    Optional<IdMaps> idMaps(SandboxSpec spec) {
+        if (always != null) {
+            return Optional.of(always);
+        }
+        return spec.requires().contains(Capability.USER_ISOLATION) ? Optional.of(whenRequired) : Optional.empty();
     }
 
     LinuxNsSettings settings() {
         return context.settings();
     }
 
-    /** The namespaces every sandbox gets, besides a network namespace unless it shares the host's. */
-    Set<Namespace> namespaces() {
+    /**
+     * The namespaces a sandbox of {@code spec} gets: mount, pid, uts, ipc and cgroup always; network unless
+     * it shares the host's; user as {@link #idMaps(SandboxSpec)} says; time when the spec requires it or
+     * there is a user namespace for every sandbox (rootless), where the kernel has it.
+     */
+    Set<Namespace> namespaces(SandboxSpec spec) {
+        Set<Namespace> namespaces = EnumSet.of(Namespace.MOUNT, Namespace.PID, Namespace.UTS, Namespace.IPC,
+                Namespace.CGROUP);
+        if (spec.network() != NetworkMode.HOST) {
+            namespaces.add(Namespace.NET);
+        }
+        if (idMaps(spec).isPresent()) {
+            namespaces.add(Namespace.USER);
+        }
+        if (timeNamespaces && (always != null || spec.requires().contains(Capability.TIME_ISOLATION))) {
+            namespaces.add(Namespace.TIME);
+        }
         return namespaces;
+    }
+
+    /** What the user-namespace fact says: rootless, or the setting as root. */
+    static String userNamespaceFact(LinuxNsSettings settings) {
+        return euid() != 0 ? "rootless" : settings.userNamespace().key();
     }
 
     static long euid() {

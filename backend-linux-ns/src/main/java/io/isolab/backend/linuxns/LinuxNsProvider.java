@@ -41,11 +41,12 @@ public final class LinuxNsProvider implements BackendProvider<LinuxNsSettings> {
         c.put(Capability.NETWORK_ISOLATION, "CLONE_NEWNET with only lo, up");
         c.put(Capability.IPC_ISOLATION, "CLONE_NEWIPC");
         c.put(Capability.UTS_ISOLATION, "CLONE_NEWUTS + sethostname");
-        c.put(Capability.USER_ISOLATION, "CLONE_NEWUSER, maps written by the parent: capabilities confined to the"
-                + " sandbox; uids shifted with user-namespace: mapped, or rootless");
+        c.put(Capability.USER_ISOLATION, "CLONE_NEWUSER, maps written by the parent: root inside is an unprivileged"
+                + " uid outside (as root: for specs that require it, or every sandbox with user-namespace: identity"
+                + " or mapped; rootless: always)");
         c.put(Capability.CGROUP_ISOLATION, "CLONE_NEWCGROUP after the cgroup join: the sandbox's cgroup is its root");
         if (Namespace.TIME.supported()) {
-            c.put(Capability.TIME_ISOLATION, "CLONE_NEWTIME (Linux 5.6+)");
+            c.put(Capability.TIME_ISOLATION, "CLONE_NEWTIME (Linux 5.6+): for specs that require it, and rootless");
         }
         c.put(Capability.MEMORY_LIMIT, "memory cgroup: memory.max / memory.limit_in_bytes, no swap; OOM kills from its counters");
         c.put(Capability.CPU_LIMIT, "cpu cgroup: cpu.max / cfs_quota_us, 100 ms period");
@@ -99,7 +100,7 @@ public final class LinuxNsProvider implements BackendProvider<LinuxNsSettings> {
                 // rootless without a delegated cgroup: sandboxes run, without limits, stats or pause
                 facts.put("cgroup", "none: " + e.getMessage());
             }
-            facts.put("user-namespace", LinuxNsDriver.euid() == 0 ? context.settings().userNamespace().key() : "rootless");
+            facts.put("user-namespace", LinuxNsDriver.userNamespaceFact(context.settings()));
             return Availability.available(facts);
         } catch (LauncherUnavailableException e) {
             return Availability.unavailable(e.getMessage(), "build isolab with gcc on linux-x86_64");

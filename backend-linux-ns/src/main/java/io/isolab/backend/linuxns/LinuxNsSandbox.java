@@ -3,7 +3,6 @@ package io.isolab.backend.linuxns;
 import io.isolab.api.Capability;
 import io.isolab.api.IsolabException;
 import io.isolab.api.Mount;
-import io.isolab.api.NetworkMode;
 import io.isolab.api.ProcessSpec;
 import io.isolab.api.SandboxSpec;
 import io.isolab.api.SandboxStats;
@@ -30,8 +29,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -52,6 +51,8 @@ final class LinuxNsSandbox implements SandboxHandle {
     private final Credentials credentials;
     private final SandboxCgroup cgroup;
     private final Set<Namespace> namespaces;
+    /** The sandbox's user namespace, if it has one. */
+    private final Optional<IdMaps> ids;
     private volatile LaunchedProcess main;
 
     private LinuxNsSandbox(LinuxNsDriver driver, SandboxSpec spec, SandboxContext context, Credentials credentials,
@@ -61,10 +62,8 @@ final class LinuxNsSandbox implements SandboxHandle {
         this.context = context;
         this.credentials = credentials;
         this.cgroup = cgroup;
-        this.namespaces = EnumSet.copyOf(driver.namespaces());
-        if (spec.network() != NetworkMode.HOST) {
-            namespaces.add(Namespace.NET);
-        }
+        this.namespaces = driver.namespaces(spec);
+        this.ids = driver.idMaps(spec);
     }
 
     /** Makes the overlay's directories and the cgroup, limits written; on failure removes what it made. */
@@ -73,12 +72,12 @@ final class LinuxNsSandbox implements SandboxHandle {
             for (String dir : List.of(ROOT, UPPER, WORK)) {
                 Files.createDirectory(context.dir().resolve(dir));
             }
-            IdMaps ids = driver.idMaps();
-            if (ids.rootUid() != 0 && !ids.rootless()) {
+            Optional<IdMaps> ids = driver.idMaps(spec);
+            if (ids.isPresent() && ids.get().rootUid() != 0 && !ids.get().rootless()) {
                 // the namespace's root (an unprivileged host uid) writes the upper layer
                 for (Path p : List.of(context.dir(), context.dir().resolve(UPPER), context.dir().resolve(WORK))) {
-                    Files.setAttribute(p, "unix:uid", (int) ids.rootUid());
-                    Files.setAttribute(p, "unix:gid", (int) ids.rootGid());
+                    Files.setAttribute(p, "unix:uid", (int) ids.get().rootUid());
+                    Files.setAttribute(p, "unix:gid", (int) ids.get().rootGid());
                 }
             }
         } catch (IOException e) {
@@ -92,15 +91,14 @@ final class LinuxNsSandbox implements SandboxHandle {
 
     @Override
     public ExecHandle start(ProcessIo io) {
-        IdMaps ids = driver.idMaps();
         boolean ownNet = namespaces.contains(Namespace.NET);
         RootSetup.Pivot.Builder root = RootSetup.pivot(spec.rootfs(), context.dir().resolve(ROOT))
                 .overlay(context.dir().resolve(UPPER), context.dir().resolve(WORK))
                 .readOnly(spec.readOnlyRoot())
                 // sysfs may be mounted in a user namespace only with a network namespace of its own
-                .sysfs(ownNet)
-                // a user namespace cannot mknod: the host's device nodes are bind-mounted
-                .dev(RootSetup.Pivot.DevMode.BIND);
+                .sysfs(ownNet || ids.isEmpty())
+                // a user namespace cannot mknod: there the host's device nodes are bind-mounted
+                .dev(ids.isPresent() ? RootSetup.Pivot.DevMode.BIND : RootSetup.Pivot.DevMode.MKNOD);
         for (Mount m : spec.mounts()) {
             root.mount(new BindMount(m.source(), m.target(), m.readOnly()));
         }
@@ -111,11 +109,11 @@ final class LinuxNsSandbox implements SandboxHandle {
                 .root(root.build())
                 .namespaces(namespaces)
                 .hostname(spec.hostname() != null ? spec.hostname() : context.sandboxId())
-                .idMaps(ids.uids(), ids.gids(), ids.denySetgroups())
                 .capabilities(LinuxCapability.OCI_DEFAULT)
                 .noNewPrivileges(true)
                 .newSession(true)
                 .loopbackUp(ownNet);
+        ids.ifPresent(i -> request.idMaps(i.uids(), i.gids(), i.denySetgroups()));
         if (cgroup != null) {
             cgroup.dirs().forEach(request::cgroup);
         }

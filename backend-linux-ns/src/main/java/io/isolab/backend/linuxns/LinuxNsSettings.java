@@ -16,14 +16,16 @@ import io.isolab.backend.linuxns.cgroup.Cgroups;
  *                     the kernel's default; mapped to v1 cpu.shares); absent leaves the default
  * @param cpusetCpus   CPUs every sandbox may run on, kernel list format ({@code 0-1}); absent: all
  * @param cpusetMems   memory nodes every sandbox may allocate from; absent: all
- * @param userNamespace how ids map in the sandboxes' user namespaces when isolab runs as root: {@code identity}
- *                     (default) or {@code mapped}; see {@link UserNamespaceMode}
+ * @param userNamespace as root, which sandboxes get a user namespace and how it maps ids: {@code when-required}
+ *                     (default: specs that require user-isolation, ids mapped), {@code identity} or
+ *                     {@code mapped} (every sandbox); see {@link UserNamespaceMode}. Not root, every sandbox
+ *                     runs rootless.
  */
 public record LinuxNsSettings(String cgroupParent, Integer cpuWeight, String cpusetCpus, String cpusetMems,
                               UserNamespaceMode userNamespace) {
 
     public LinuxNsSettings {
-        userNamespace = userNamespace == null ? UserNamespaceMode.IDENTITY : userNamespace;
+        userNamespace = userNamespace == null ? UserNamespaceMode.WHEN_REQUIRED : userNamespace;
         cgroupParent = cgroupParent == null || cgroupParent.isBlank() ? Cgroups.DEFAULT_PARENT : cgroupParent;
         try {
             Cgroups.checkParent(cgroupParent);

@@ -17,6 +17,14 @@ class LinuxNsSettingsTest {
     }
 
     @Test
+    void asRootAUserNamespaceOnlyWhenRequired() {
+        assertEquals(UserNamespaceMode.WHEN_REQUIRED, LinuxNsSettings.defaults().userNamespace());
+        assertEquals("when-required", UserNamespaceMode.WHEN_REQUIRED.key());
+        assertEquals(UserNamespaceMode.MAPPED, UserNamespaceMode.fromKey("mapped"));
+        assertThrows(IllegalArgumentException.class, () -> UserNamespaceMode.fromKey("when_required"));
+    }
+
+    @Test
     void namesTheBadKey() {
         assertEquals("cgroup-parent", assertThrows(InvalidSpecException.class,
                 () -> new LinuxNsSettings("a/../b", null, null, null, null)).field());
