@@ -5,7 +5,10 @@
  * p90 of each phase. With ISOLAB_LAUNCH_TRACE=FILE the library also writes each launch's steps to FILE.
  * A test tool, never shipped; built against the launcher's own C sources.
  *
- *   ns-launch-loop ROOTFS SCRATCH N [userns] [timens] [nosysfs] [hostnet]
+ *   ns-launch-loop ROOTFS SCRATCH N [userns] [timens] [nosysfs] [hostnet] [newnet]
+ *
+ * As the backend does by default, the network namespace is made before the clock starts (its pool);
+ * newnet creates it in the clone instead.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -119,7 +122,7 @@ int main(int argc, char **argv)
 	const uint64_t caps = (1ULL << 0) | (1ULL << 1) | (1ULL << 3) | (1ULL << 4) | (1ULL << 5) | (1ULL << 6) |
 			      (1ULL << 7) | (1ULL << 8) | (1ULL << 10) | (1ULL << 13) | (1ULL << 18) | (1ULL << 27) |
 			      (1ULL << 29) | (1ULL << 31);
-	int userns = 0, timens = 0, sysfs = 1, hostnet = 0, n;
+	int userns = 0, timens = 0, sysfs = 1, hostnet = 0, newnet = 0, n;
 	int64_t *ph[5];
 
 	if (argc < 4) {
@@ -132,6 +135,7 @@ int main(int argc, char **argv)
 		timens |= !strcmp(argv[i], "timens");
 		sysfs &= !!strcmp(argv[i], "nosysfs");
 		hostnet |= !strcmp(argv[i], "hostnet");
+		newnet |= !strcmp(argv[i], "newnet");
 	}
 	for (int p = 0; p < 5; p++)
 		ph[p] = calloc((size_t)n, sizeof(int64_t));
@@ -143,7 +147,15 @@ int main(int argc, char **argv)
 		char err[1024];
 		int32_t status[2];
 		struct pollfd pfd;
+		int netns = -1;
 
+		if (!hostnet && !newnet && !userns) {
+			netns = isl_netns_new();
+			if (netns < 0) {
+				fprintf(stderr, "isl_netns_new: %s\n", strerror(-netns));
+				return 1;
+			}
+		}
 		t0 = now();
 		snprintf(dir, sizeof(dir), "%s/isolab-linux-ns-loop%d", argv[2], it);
 		snprintf(root, sizeof(root), "%s/root", dir);
@@ -206,13 +218,17 @@ int main(int argc, char **argv)
 		u64(T_CAPS, caps);
 		rec(T_NO_NEW_PRIVS, "", 0);
 		rec(T_SETSID, "", 0);
-		if (!hostnet)
+		if (netns >= 0)
+			u32(T_NETNS_FD, (uint32_t)netns);
+		else if (!hostnet)
 			rec(T_LOOPBACK, "", 0);
 		if (isl_spawn(req, (uint32_t)len, out, err, sizeof(err))) {
 			fprintf(stderr, "launch failed: %s: %s\n", err, err + strlen(err) + 1);
 			return 1;
 		}
 		t2 = now();
+		if (netns >= 0)
+			close(netns);
 		pfd.fd = (int)out[1];
 		pfd.events = POLLIN;
 		while (poll(&pfd, 1, -1) < 0 && errno == EINTR)

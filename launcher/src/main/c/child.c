@@ -587,6 +587,8 @@ void isl_child(struct isl_child_ctx *c)
 	}
 	for (int i = 0; i < c->njoin_ns_fds; i++)
 		CHECK(sys2(SYS_setns, c->join_ns_fds[i], 0), "setns", "namespace of the sandbox");
+	if (c->netns_fd >= 0)
+		CHECK(sys2(SYS_setns, c->netns_fd, CLONE_NEWNET), "setns", "prepared network namespace");
 	if ((r->clone_flags | r->join_ns) & CLONE_NEWUSER) {
 		/* Still the parent's (unmapped) ids: become the namespace's root, as runc's nsexec does. */
 		CHECK(sys3(SYS_setresgid, 0, 0, 0), "setgid", "root of the new user namespace (gid 0 must be mapped)");

@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 	ctx.req = &req;
 	ctx.err_fd = -1;
 	ctx.sync_fd = -1;
+	ctx.netns_fd = -1;
 	for (int i = 0; i < 3; i++)
 		ctx.stdio[i] = i;
 	isl_child(&ctx);

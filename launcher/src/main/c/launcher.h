@@ -50,6 +50,7 @@ enum isl_tag {
 	T_STDOUT_FD = 34,	/* i32: ISL_FD_PIPE (default), ISL_FD_NULL, or an fd */
 	T_STDERR_FD = 35,	/* i32 */
 	T_PIPE_SIZE = 36,	/* u32: F_SETPIPE_SZ for output pipes */
+	T_NETNS_FD = 37,	/* i32: a prepared network namespace (isl_netns_new) to join instead of a new one */
 };
 
 enum isl_root_mode { ROOT_NONE = 0, ROOT_CHROOT = 1, ROOT_PIVOT = 2 };
@@ -111,6 +112,7 @@ struct isl_req {
 	uint64_t join_ns;
 	int stdin_fd, stdout_fd, stderr_fd;
 	uint32_t pipe_size;
+	int netns_fd;
 };
 
 /* Why the child stopped before execve: written to the parent in one write(2), atomically. */
@@ -146,6 +148,7 @@ struct isl_child_ctx {
 	int join_ns_fds[8];	/* namespaces of the sandbox to join (exec), in setns order */
 	int njoin_ns_fds;
 	int dev_fds[ISL_DEVICES]; /* host device nodes for DEV_BIND, O_PATH */
+	int netns_fd;		/* a prepared network namespace to join, or -1 */
 	int tree_fds[ISL_MAX_MOUNTS]; /* open_tree clones of bind sources, -1: mount by path */
 	struct isl_trace *trace; /* NULL unless tracing */
 };
@@ -169,5 +172,6 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 ISL_EXPORT int isl_wait(int pidfd, int pid, int32_t *status);
 ISL_EXPORT int isl_kill(int pidfd, int pid, int sig);
 ISL_EXPORT int isl_features(void);
+ISL_EXPORT int isl_netns_new(void);
 
 #endif

@@ -4,6 +4,9 @@
 
 #include "launcher.h"
 
+#define CLONE_NEWNET_FLAG 0x40000000ULL
+#define CLONE_NEWUSER_FLAG 0x10000000ULL
+
 struct reader {
 	const uint8_t *p, *end;
 };
@@ -73,6 +76,7 @@ const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req)
 	req->stdin_fd = ISL_FD_NULL;
 	req->stdout_fd = ISL_FD_PIPE;
 	req->stderr_fd = ISL_FD_PIPE;
+	req->netns_fd = -1;
 	if (len < 4 || u32_at(buf) != ISL_MAGIC)
 		return "bad request: wrong magic (launcher library and Java classes of different versions?)";
 	r.p += 4;
@@ -243,6 +247,10 @@ const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req)
 			NEED(n == 4, "bad request: pipe size");
 			req->pipe_size = u32_at(v);
 			break;
+		case T_NETNS_FD:
+			NEED(n == 4 && (int32_t)u32_at(v) >= 0, "bad request: network namespace fd");
+			req->netns_fd = (int32_t)u32_at(v);
+			break;
 		default:
 			NEED(0, "bad request: unknown record (launcher library and Java classes of different versions?)");
 		}
@@ -256,5 +264,8 @@ const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req)
 		req->cwd = "/";
 	NEED(req->root_mode != ROOT_NONE || !req->root_dir, "bad request: root dir without root mode");
 	NEED(req->root_mode == ROOT_NONE || req->root_dir, "bad request: root mode without root dir");
+	NEED(req->netns_fd < 0 || (req->clone_flags & CLONE_NEWNET_FLAG), "bad request: a prepared network namespace without CLONE_NEWNET");
+	NEED(req->netns_fd < 0 || !(req->clone_flags & CLONE_NEWUSER_FLAG),
+	     "bad request: a prepared network namespace belongs to the caller's user namespace, not a new one");
 	return NULL;
 }

@@ -21,7 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
@@ -485,6 +488,7 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	s.stack = MAP_FAILED;
 	s.ctx.req = &s.req;
 	s.ctx.sync_fd = -1;
+	s.ctx.netns_fd = -1;
 	for (int i = 0; i < ISL_MAX_MOUNTS; i++)
 		s.ctx.tree_fds[i] = -1;
 	for (int i = 0; i < ISL_DEVICES; i++)
@@ -500,6 +504,10 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	}
 	flags = s.req.clone_flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
 				     CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME);
+	if (s.req.netns_fd >= 0) {
+		flags &= ~(uint64_t)CLONE_NEWNET; /* the child joins the prepared one */
+		s.ctx.netns_fd = s.req.netns_fd;
+	}
 	fork_mode = (s.req.join_ns & (CLONE_NEWUSER | CLONE_NEWTIME)) != 0;
 	sync_mode = (flags & CLONE_NEWUSER) != 0;
 	if (open_pipe(&s, s.err_pipe, "error pipe") < 0 || (sync_mode && open_pipe(&s, s.sync_pipe, "go pipe") < 0) ||
@@ -556,6 +564,58 @@ out:
 	}
 	cleanup(&s, rc == 0);
 	return rc;
+}
+
+static int loopback_up(void)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int err = 0;
+
+	if (s < 0)
+		return errno;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
+		err = errno;
+	} else {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+			err = errno;
+	}
+	close(s);
+	return err;
+}
+
+/*
+ * A network namespace made ahead of a launch, with lo up, for a request's T_NETNS_FD: its creation
+ * (setup_net runs every pernet init: 0.5 ms at best, several under load) then happens off the launch's
+ * critical path. The calling thread enters it with unshare(CLONE_NEWNET) and returns to its own at once,
+ * all within this call. Returns an O_CLOEXEC descriptor of the namespace (it lives as long as that
+ * descriptor or a process in it) or -errno.
+ */
+ISL_EXPORT int isl_netns_new(void)
+{
+	int self, fd = -1, err = 0;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (unshare(CLONE_NEWNET) < 0) {
+		err = errno;
+		close(self);
+		return -err;
+	}
+	err = loopback_up();
+	if (!err) {
+		fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			err = errno;
+	}
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort(); /* this JVM thread would stay in the sandbox's network: unrecoverable */
+	close(self);
+	return err ? -err : fd;
 }
 
 /* Reaps the process if it has exited: 1 and status = {exit code, signal}; 0 while it runs; -errno. */

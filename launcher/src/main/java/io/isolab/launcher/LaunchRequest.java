@@ -41,6 +41,8 @@ import java.util.Set;
  *                        the whole of it can be found and killed
  * @param loopbackUp      bring {@code lo} up in the new network namespace
  * @param join            namespaces of a running sandbox to join (exec), or {@code null}
+ * @param network         the new network namespace, made ahead ({@link Launcher#prepareNetwork()}), or
+ *                        {@code null} to create it with the process; the launch uses it up
  */
 public record LaunchRequest(
         List<String> argv,
@@ -59,7 +61,8 @@ public record LaunchRequest(
         boolean noNewPrivileges,
         boolean newSession,
         boolean loopbackUp,
-        JoinTarget join) {
+        JoinTarget join,
+        PreparedNetwork network) {
 
     public LaunchRequest {
         if (argv == null || argv.isEmpty() || argv.get(0).isEmpty()) {
@@ -95,6 +98,9 @@ public record LaunchRequest(
                 "id maps need a new user namespace");
         need(!loopbackUp || namespaces.contains(Namespace.NET), "loopback up needs a new network namespace");
         need(join == null || namespaces.isEmpty(), "a launch either joins a sandbox's namespaces or creates new ones");
+        need(network == null || namespaces.contains(Namespace.NET), "a prepared network needs a new network namespace");
+        // made in the launcher's user namespace: a new user namespace would not own it
+        need(network == null || !namespaces.contains(Namespace.USER), "a prepared network cannot go with a new user namespace");
         for (Path cgroup : cgroups) {
             need(cgroup.isAbsolute(), "cgroup directories must be absolute: " + cgroup);
         }
@@ -139,6 +145,7 @@ public record LaunchRequest(
         private boolean newSession;
         private boolean loopbackUp;
         private JoinTarget join;
+        private PreparedNetwork network;
 
         private Builder(List<String> argv) {
             this.argv = new ArrayList<>(argv);
@@ -216,9 +223,14 @@ public record LaunchRequest(
             return this;
         }
 
+        public Builder network(PreparedNetwork value) {
+            this.network = value;
+            return this;
+        }
+
         public LaunchRequest build() {
             return new LaunchRequest(argv, env, cwd, credentials, rlimits, root, namespaces, hostname, cgroups,
-                    uidMap, gidMap, denySetgroups, capabilities, noNewPrivileges, newSession, loopbackUp, join);
+                    uidMap, gidMap, denySetgroups, capabilities, noNewPrivileges, newSession, loopbackUp, join, network);
         }
     }
 }

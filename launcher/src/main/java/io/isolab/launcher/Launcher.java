@@ -65,15 +65,36 @@ public final class Launcher implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the launcher is closed");
         }
-        byte[] encoded = RequestEncoder.encode(request);
+        int netns = request.network() != null ? request.network().take() : -1;
         long[] out = new long[8];
         byte[] error = new byte[1024];
-        if (LauncherNative.isl_spawn(encoded, encoded.length, out, error, error.length) != 0) {
-            throw failure((int) out[OUT_ERRNO], error);
+        try {
+            byte[] encoded = RequestEncoder.encode(request, netns);
+            if (LauncherNative.isl_spawn(encoded, encoded.length, out, error, error.length) != 0) {
+                throw failure((int) out[OUT_ERRNO], error);
+            }
+        } finally {
+            if (netns >= 0) {
+                LauncherNative.isl_close(netns); // the child holds the namespace now, or nobody needs it
+            }
         }
         LaunchedProcess process = new LaunchedProcess((int) out[OUT_PID], (int) out[OUT_PIDFD], out[OUT_START_TIME], io);
         loop.register(process, (int) out[OUT_STDOUT], (int) out[OUT_STDERR]);
         return process;
+    }
+
+    /**
+     * Makes a network namespace for a later launch (see {@link PreparedNetwork}). The calling thread enters
+     * the new namespace and leaves it within this call. Needs CAP_SYS_ADMIN in the caller's user namespace.
+     *
+     * @throws LaunchException when the kernel refuses (no privilege, user.max_net_namespaces reached)
+     */
+    public PreparedNetwork prepareNetwork() {
+        int fd = LauncherNative.isl_netns_new();
+        if (fd < 0) {
+            throw new LaunchException("prepare network namespace", -fd, "unshare(CLONE_NEWNET), lo up");
+        }
+        return new PreparedNetwork(fd);
     }
 
     /**

@@ -28,6 +28,8 @@ final class LauncherNative {
 
     static native int isl_features();
 
+    static native int isl_netns_new();
+
     static native int isl_epoll_create();
 
     static native int isl_eventfd();

@@ -44,6 +44,7 @@ final class RequestEncoder {
     private static final int LOOPBACK = 30;
     private static final int JOIN_PID = 31;
     private static final int JOIN_NS = 32;
+    private static final int NETNS_FD = 37;
 
     private static final int ROOT_CHROOT = 1;
     private static final int ROOT_PIVOT = 2;
@@ -53,7 +54,8 @@ final class RequestEncoder {
     private RequestEncoder() {
     }
 
-    static byte[] encode(LaunchRequest r) {
+    /** @param netnsFd the descriptor of {@link LaunchRequest#network()}, taken by the launch, or -1 */
+    static byte[] encode(LaunchRequest r, int netnsFd) {
         RequestEncoder e = new RequestEncoder();
         e.raw(le(4).putInt(MAGIC));
         r.argv().forEach(a -> e.string(ARG, a));
@@ -93,6 +95,9 @@ final class RequestEncoder {
         if (r.join() != null) {
             e.u32(JOIN_PID, r.join().pid());
             e.u64(JOIN_NS, Namespace.flags(r.join().namespaces()));
+        }
+        if (netnsFd >= 0) {
+            e.u32(NETNS_FD, netnsFd);
         }
         return e.out.toByteArray();
     }

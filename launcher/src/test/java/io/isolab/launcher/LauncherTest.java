@@ -208,6 +208,29 @@ class LauncherTest {
     }
 
     @Test
+    void joinsAPreparedNetworkOnceWithLoopbackUp() throws Exception {
+        String hostNet = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString();
+        PreparedNetwork network = launcher.prepareNetwork();
+        assertEquals(hostNet, Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net")).toString(),
+                "the preparing thread went back to its own network namespace");
+        Capture c = new Capture();
+        LaunchRequest request = chroot("ip", "-o", "link").namespaces(EnumSet.of(Namespace.NET)).network(network)
+                .build();
+        ProcessExit exit = run(request, c);
+        assertEquals(ExitStatus.exited(0), exit.status(), () -> c.out() + c.err());
+        List<String> lines = c.out().lines().toList();
+        assertEquals(1, lines.size(), "only lo: " + c.out());
+        assertTrue(lines.get(0).contains("lo:") && lines.get(0).contains("UP"), c.out());
+        try (Stream<Path> hostLinks = Files.list(Path.of("/sys/class/net"))) {
+            assertTrue(hostLinks.count() > 1, "the host has more than lo, so this was not its namespace");
+        }
+        assertThrows(IllegalStateException.class, () -> launcher.launch(request, c.io()), "used once only");
+        network.close();
+        assertThrows(IllegalArgumentException.class, () -> chroot("true").namespaces(EnumSet.of(Namespace.NET,
+                Namespace.USER)).network(launcher.prepareNetwork()).build(), "not owned by a new user namespace");
+    }
+
+    @Test
     void bindsReadOnlyAndMountsTheRootReadOnly() throws Exception {
         Path host = Files.createDirectory(scratch.resolve("host"));
         Files.writeString(host.resolve("hello"), "from the host");

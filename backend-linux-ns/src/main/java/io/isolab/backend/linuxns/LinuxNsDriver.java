@@ -45,6 +45,7 @@ final class LinuxNsDriver implements BackendDriver {
     /** The user namespace of a spec that requires user-isolation. */
     private final IdMaps whenRequired;
     private final boolean timeNamespaces;
+    private final NetworkPool networks;
 
     LinuxNsDriver(BackendContext<LinuxNsSettings> context) {
         this.context = context;
@@ -58,6 +59,8 @@ final class LinuxNsDriver implements BackendDriver {
         this.timeNamespaces = Namespace.TIME.supported();
         this.cgroups = openCgroups(context.settings());
         this.launcher = Launcher.open(context.cacheDir());
+        // made in this user namespace: of use only to sandboxes without one of their own
+        this.networks = new NetworkPool(launcher, always == null ? context.settings().networkPool() : 0);
     }
 
     /** Rootless without a delegated cgroup there are none: sandboxes then run without limits, stats or pause. */
@@ -140,6 +143,7 @@ final class LinuxNsDriver implements BackendDriver {
 
     @Override
     public void close() {
+        networks.close();
         launcher.close();
         if (cgroups != null) {
             cgroups.close();
@@ -148,6 +152,10 @@ final class LinuxNsDriver implements BackendDriver {
 
     Launcher launcher() {
         return launcher;
+    }
+
+    NetworkPool networks() {
+        return networks;
     }
 
     Optional<Cgroups> cgroups() {

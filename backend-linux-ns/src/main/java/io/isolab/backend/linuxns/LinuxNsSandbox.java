@@ -19,6 +19,7 @@ import io.isolab.launcher.LaunchRequest;
 import io.isolab.launcher.LaunchedProcess;
 import io.isolab.launcher.LinuxCapability;
 import io.isolab.launcher.Namespace;
+import io.isolab.launcher.PreparedNetwork;
 import io.isolab.launcher.RootSetup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -111,15 +112,23 @@ final class LinuxNsSandbox implements SandboxHandle {
                 .hostname(spec.hostname() != null ? spec.hostname() : context.sandboxId())
                 .capabilities(LinuxCapability.OCI_DEFAULT)
                 .noNewPrivileges(true)
-                .newSession(true)
-                .loopbackUp(ownNet);
+                .newSession(true);
         ids.ifPresent(i -> request.idMaps(i.uids(), i.gids(), i.denySetgroups()));
         if (cgroup != null) {
             cgroup.dirs().forEach(request::cgroup);
         }
-        long oomKillsBefore = oomKills();
-        main = driver.launcher().launch(request.build(), io);
-        return new SandboxProcessHandle(main, cgroup, oomKillsBefore);
+        // a ready network namespace (lo up) if the pool has one, else the clone makes it
+        PreparedNetwork network = ownNet && ids.isEmpty() ? driver.networks().take() : null;
+        try {
+            request.network(network).loopbackUp(ownNet && network == null);
+            long oomKillsBefore = oomKills();
+            main = driver.launcher().launch(request.build(), io);
+            return new SandboxProcessHandle(main, cgroup, oomKillsBefore);
+        } finally {
+            if (network != null) {
+                network.close(); // a no-op once the launch took it
+            }
+        }
     }
 
     @Override

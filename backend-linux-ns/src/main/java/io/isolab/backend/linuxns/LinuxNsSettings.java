@@ -20,11 +20,19 @@ import io.isolab.backend.linuxns.cgroup.Cgroups;
  *                     (default: specs that require user-isolation, ids mapped), {@code identity} or
  *                     {@code mapped} (every sandbox); see {@link UserNamespaceMode}. Not root, every sandbox
  *                     runs rootless.
+ * @param networkPool  network namespaces a background thread keeps ready for launches (default 4), each
+ *                     used by one sandbox only; 0 makes each launch create its own (see {@link NetworkPool})
  */
 public record LinuxNsSettings(String cgroupParent, Integer cpuWeight, String cpusetCpus, String cpusetMems,
-                              UserNamespaceMode userNamespace) {
+                              UserNamespaceMode userNamespace, Integer networkPool) {
+    private static final int DEFAULT_NETWORK_POOL = 4;
+    private static final int MAX_NETWORK_POOL = 64;
 
     public LinuxNsSettings {
+        networkPool = networkPool == null ? DEFAULT_NETWORK_POOL : networkPool;
+        if (networkPool < 0 || networkPool > MAX_NETWORK_POOL) {
+            throw new InvalidSpecException("network-pool", "must be 0.." + MAX_NETWORK_POOL + " (got " + networkPool + ")");
+        }
         userNamespace = userNamespace == null ? UserNamespaceMode.WHEN_REQUIRED : userNamespace;
         cgroupParent = cgroupParent == null || cgroupParent.isBlank() ? Cgroups.DEFAULT_PARENT : cgroupParent;
         try {
@@ -42,7 +50,7 @@ public record LinuxNsSettings(String cgroupParent, Integer cpuWeight, String cpu
     }
 
     public static LinuxNsSettings defaults() {
-        return new LinuxNsSettings(null, null, null, null, null);
+        return new LinuxNsSettings(null, null, null, null, null, null);
     }
 
     /** What a sandbox's cgroup enforces: its own limits plus these backend-wide ones. */
