@@ -250,6 +250,11 @@ static void prepare_root(struct isl_child_ctx *c)
 		n = append(opts, n, sizeof(opts), r->ovl_upper);
 		n = append(opts, n, sizeof(opts), ",workdir=");
 		n = append(opts, n, sizeof(opts), r->ovl_work);
+		/*
+		 * The upper layer is thrown away with the sandbox: volatile (Linux 5.10) skips every sync of
+		 * it, above all the one at unmount (a writeback and a disk flush when the sandbox ends).
+		 */
+		n = append(opts, n, sizeof(opts), ",volatile");
 		/* In a user namespace overlayfs keeps its metadata in user.* xattrs (Linux 5.11+). */
 		if (r->clone_flags & CLONE_NEWUSER)
 			append(opts, n, sizeof(opts), ",userxattr");
@@ -322,8 +327,19 @@ static void mount_dev(struct isl_child_ctx *c)
 		CHECK(sys3(SYS_symlinkat, links[i][1], AT_FDCWD, links[i][0]), "symlink", links[i][0]);
 }
 
-/* Hides a path the way the OCI runtimes do: /dev/null over a file, an empty read-only tmpfs over a dir. */
-static void mask(struct isl_child_ctx *c, const char *path, int null_tree)
+/* What the masks mounted so far, so that the next ones are binds of them rather than new mounts. */
+struct masking {
+	const char *dir;	/* the first masked directory: an empty read-only tmpfs */
+	const char *file;	/* the first masked file: /dev/null */
+	int null_tree;		/* without a /dev of our own: the host's /dev/null, cloned before the pivot */
+};
+
+/*
+ * Hides a path the way the OCI runtimes do: /dev/null over a file, an empty read-only tmpfs over a
+ * directory. One tmpfs serves every directory (a bind mount keeps the read-only, nosuid, nodev, noexec
+ * flags of its source), which saves a superblock per masked directory.
+ */
+static void mask(struct isl_child_ctx *c, const char *path, struct masking *m)
 {
 	long kind = path_kind(path);
 
@@ -331,19 +347,24 @@ static void mask(struct isl_child_ctx *c, const char *path, int null_tree)
 		return;
 	CHECK(kind, "mask path", path);
 	if (kind == 1) {
+		if (m->dir) {
+			CHECK(sys5(SYS_mount, m->dir, path, NULL, MS_BIND, NULL), "mask path", path);
+			return;
+		}
 		CHECK(sys5(SYS_mount, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0"),
 		      "mask path", path);
-	} else if (c->req->dev != DEV_NONE) {
-		/*
-		 * The new root's /dev/null, bind-mounted: Linux 6.1 (Debian 12's) refuses to clone the
-		 * detached null_tree below (open_tree of a detached mount: EINVAL).
-		 */
-		CHECK(sys5(SYS_mount, "/dev/null", path, NULL, MS_BIND, NULL), "mask path", path);
+		m->dir = path;
+	} else if (m->file || c->req->dev != DEV_NONE) {
+		/* the new root's /dev/null */
+		CHECK(sys5(SYS_mount, m->file ? m->file : "/dev/null", path, NULL, MS_BIND, NULL), "mask path", path);
+		m->file = path;
 	} else {
-		int tree = clone_tree(c, null_tree, "", AT_EMPTY_PATH, "mask path");
-
-		CHECK(sys5(SYS_move_mount, tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH), "mask path", path);
-		sys1(SYS_close, tree);
+		/*
+		 * Attached once, then bound from: Linux 6.1 (Debian 12's) refuses to clone a detached mount,
+		 * and one left detached would be dissolved at exec, an RCU grace period in the workload's way.
+		 */
+		CHECK(sys5(SYS_move_mount, m->null_tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH), "mask path", path);
+		m->file = path;
 	}
 }
 
@@ -361,13 +382,12 @@ static void readonly_path(struct isl_child_ctx *c, const char *path)
 static void setup_pivot_root(struct isl_child_ctx *c)
 {
 	const struct isl_req *r = c->req;
-	int null_tree = -1;
-
+	struct masking masking = { NULL, NULL, -1 };
 	int proc = -1, sysfs = -1;
 
 	prepare_root(c);
-	if (r->nmasked)
-		null_tree = clone_tree(c, AT_FDCWD, "/dev/null", 0, "mask path");
+	if (r->nmasked && r->dev == DEV_NONE)
+		masking.null_tree = clone_tree(c, AT_FDCWD, "/dev/null", 0, "mask path");
 	if (r->proc)
 		proc = new_fs(c, "proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "mount /proc");
 	TRACE("new-proc");
@@ -388,7 +408,7 @@ static void setup_pivot_root(struct isl_child_ctx *c)
 		attach(c, c->tree_fds[i], r->mounts[i].target, "bind mount");
 	TRACE("bind-mounts");
 	for (int i = 0; i < r->nmasked; i++)
-		mask(c, r->masked[i], null_tree);
+		mask(c, r->masked[i], &masking);
 	TRACE("masks");
 	for (int i = 0; i < r->nro_paths; i++)
 		readonly_path(c, r->ro_paths[i]);

@@ -178,10 +178,12 @@ class LauncherTest {
         LaunchRequest request = LaunchRequest.builder("sh", "-c",
                         "echo $$; hostname; ls /dev | tr '\\n' ' '; echo; ip -o link | wc -l; ip -o link;"
                                 + " wc -c < /proc/keys; ls /proc/acpi | wc -l;"
+                                + " grep -E ' /(proc/acpi|sys/firmware) ' /proc/mounts | cut -d' ' -f3,4 | cut -d, -f1"
+                                + " | uniq -c | tr -s ' ' | tr '\\n' ';'; echo;"
                                 + " echo x > /proc/sys/kernel/hostname && echo sys-writable;"
                                 + " echo hello > /written; echo /proc/[0-9]*")
                 .env(ENV).namespaces(FIVE).hostname("isolab-test").loopbackUp(true)
-                .root(RootSetup.pivot(rootfs, mountPoint).overlay(upper, work).build()).build();
+                .root(RootSetup.pivot(rootfs, mountPoint).overlay(upper, work).sysfs(true).build()).build();
         ProcessExit exit = run(request, c);
         assertEquals(ExitStatus.exited(0), exit.status(), () -> c.out() + c.err());
         List<String> lines = c.out().lines().toList();
@@ -198,6 +200,9 @@ class LauncherTest {
         if (Files.exists(Path.of("/proc/acpi"))) {
             assertEquals("0", lines.get(6).trim(), "/proc/acpi is masked: " + all);
         }
+        // masked directories: one empty read-only tmpfs, bound to each
+        long maskedDirs = Stream.of("/proc/acpi", "/sys/firmware").filter(d -> Files.isDirectory(Path.of(d))).count();
+        assertEquals(maskedDirs == 0 ? "" : " " + maskedDirs + " tmpfs ro;", lines.get(7), all);
         assertFalse(c.out().contains("sys-writable"), "/proc/sys is read-only: " + all);
         assertTrue(c.err().contains("Read-only file system"), all);
         assertEquals("/proc/1", lines.get(lines.size() - 1), "sees only itself: " + all);
