@@ -5,10 +5,12 @@
  * p90 of each phase. With ISOLAB_LAUNCH_TRACE=FILE the library also writes each launch's steps to FILE.
  * A test tool, never shipped; built against the launcher's own C sources.
  *
- *   ns-launch-loop ROOTFS SCRATCH N [userns] [timens] [nosysfs] [hostnet] [newnet]
+ *   ns-launch-loop ROOTFS SCRATCH N [OPTION...] [vs OPTION...]...
  *
- * As the backend does by default, the network namespace is made before the clock starts (its pool);
- * newnet creates it in the clone instead.
+ * OPTIONs: userns timens nosysfs hostnet newnet release. As the backend does by default, the network
+ * namespace is made before the clock starts (its pool) and the mount namespace is kept until destroy;
+ * newnet creates the first in the clone, release lets the second go at the workload's exit. Variants
+ * separated by "vs" take turns launch by launch, so that a loaded machine's drift hits them alike.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -112,6 +114,13 @@ static void report(const char *what, int64_t *xs, int n)
 	printf("%-10s p50 %8.3f ms  p90 %8.3f ms\n", what, xs[n / 2] / 1e6, xs[n * 9 / 10] / 1e6);
 }
 
+struct variant {
+	char name[128];
+	int userns, timens, sysfs, hostnet, newnet, release;
+	int64_t *ph[5];
+	int n;
+};
+
 int main(int argc, char **argv)
 {
 	static const char *masked[] = { "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
@@ -119,28 +128,45 @@ int main(int argc, char **argv)
 					"/proc/sched_debug", "/proc/scsi", "/sys/firmware",
 					"/sys/devices/virtual/powercap" };
 	static const char *ro[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
+	static const char *phases[] = { "create", "start", "run", "c+s+r", "destroy" };
 	const uint64_t caps = (1ULL << 0) | (1ULL << 1) | (1ULL << 3) | (1ULL << 4) | (1ULL << 5) | (1ULL << 6) |
 			      (1ULL << 7) | (1ULL << 8) | (1ULL << 10) | (1ULL << 13) | (1ULL << 18) | (1ULL << 27) |
 			      (1ULL << 29) | (1ULL << 31);
-	int userns = 0, timens = 0, sysfs = 1, hostnet = 0, newnet = 0, n;
-	int64_t *ph[5];
+	struct variant vs[8];
+	int nv = 1, n;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s ROOTFS SCRATCH N [userns] [timens] [nosysfs] [hostnet]\n", argv[0]);
+		fprintf(stderr, "usage: %s ROOTFS SCRATCH N [OPTION...] [vs OPTION...]...\n", argv[0]);
 		return 2;
 	}
 	n = atoi(argv[3]);
+	memset(vs, 0, sizeof(vs));
+	vs[0].sysfs = 1;
 	for (int i = 4; i < argc; i++) {
-		userns |= !strcmp(argv[i], "userns");
-		timens |= !strcmp(argv[i], "timens");
-		sysfs &= !!strcmp(argv[i], "nosysfs");
-		hostnet |= !strcmp(argv[i], "hostnet");
-		newnet |= !strcmp(argv[i], "newnet");
+		struct variant *v = &vs[nv - 1];
+
+		if (!strcmp(argv[i], "vs")) {
+			if (nv == 8)
+				return 2;
+			vs[nv++].sysfs = 1;
+			continue;
+		}
+		v->userns |= !strcmp(argv[i], "userns");
+		v->timens |= !strcmp(argv[i], "timens");
+		v->sysfs &= !!strcmp(argv[i], "nosysfs");
+		v->hostnet |= !strcmp(argv[i], "hostnet");
+		v->newnet |= !strcmp(argv[i], "newnet");
+		v->release |= !strcmp(argv[i], "release");
+		snprintf(v->name + strlen(v->name), sizeof(v->name) - strlen(v->name), " %s", argv[i]);
 	}
-	for (int p = 0; p < 5; p++)
-		ph[p] = calloc((size_t)n, sizeof(int64_t));
+	for (int i = 0; i < nv; i++)
+		for (int p = 0; p < 5; p++)
+			vs[i].ph[p] = calloc((size_t)n, sizeof(int64_t));
 	signal(SIGPIPE, SIG_IGN);
-	for (int it = 0; it < n; it++) {
+	for (int it = 0; it < n * nv; it++) {
+		struct variant *v = &vs[it % nv];
+		int userns = v->userns, timens = v->timens, sysfs = v->sysfs, hostnet = v->hostnet;
+		int newnet = v->newnet, release = v->release;
 		char dir[512], root[600], upper[600], work[600], cg[NH][512], host[64];
 		int64_t out[8], t0, t1, t2, t3, t4;
 		uint64_t flags = 0x00020000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x02000000;
@@ -148,7 +174,6 @@ int main(int argc, char **argv)
 		int32_t status[2];
 		struct pollfd pfd;
 		int netns = -1;
-
 		if (!hostnet && !newnet && !userns) {
 			netns = isl_netns_new();
 			if (netns < 0) {
@@ -222,6 +247,8 @@ int main(int argc, char **argv)
 			u32(T_NETNS_FD, (uint32_t)netns);
 		else if (!hostnet)
 			rec(T_LOOPBACK, "", 0);
+		if (!release)
+			rec(T_KEEP_MNTNS, "", 0);
 		if (isl_spawn(req, (uint32_t)len, out, err, sizeof(err))) {
 			fprintf(stderr, "launch failed: %s: %s\n", err, err + strlen(err) + 1);
 			return 1;
@@ -241,21 +268,25 @@ int main(int argc, char **argv)
 		close((int)out[2]);
 		close((int)out[3]);
 		t3 = now();
+		if (out[6] >= 0)
+			close((int)out[6]);
 		for (size_t h = 0; h < NH; h++)
 			for (int a = 0; rmdir(cg[h]) && errno == EBUSY && a < 100; a++)
 				usleep(1000);
 		remove_tree(dir);
 		t4 = now();
-		ph[0][it] = t1 - t0;
-		ph[1][it] = t2 - t1;
-		ph[2][it] = t3 - t2;
-		ph[3][it] = t3 - t0;
-		ph[4][it] = t4 - t3;
+		v->ph[0][v->n] = t1 - t0;
+		v->ph[1][v->n] = t2 - t1;
+		v->ph[2][v->n] = t3 - t2;
+		v->ph[3][v->n] = t3 - t0;
+		v->ph[4][v->n] = t4 - t3;
+		v->n++;
 	}
-	report("create", ph[0], n);
-	report("start", ph[1], n);
-	report("run", ph[2], n);
-	report("c+s+r", ph[3], n);
-	report("destroy", ph[4], n);
+	for (int i = 0; i < nv; i++) {
+		if (nv > 1)
+			printf("--%s\n", vs[i].name[0] ? vs[i].name : " defaults");
+		for (int p = 0; p < 5; p++)
+			report(phases[p], vs[i].ph[p], vs[i].n);
+	}
 	return 0;
 }

@@ -417,6 +417,41 @@ static void setup_pivot_root(struct isl_child_ctx *c)
 		CHECK(set_readonly(AT_FDCWD, "/", 0), "read-only root", "/");
 }
 
+/*
+ * Sends the child's mount namespace to the parent, which keeps it until the sandbox is destroyed: the
+ * namespace's teardown (an RCU grace period, and the overlay's) then happens there rather than between
+ * the workload's exit and its parent learning of it.
+ */
+static void send_mount_namespace(struct isl_child_ctx *c)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg;
+	struct cmsghdr *cmsg;
+	struct iovec iov;
+	char byte = 'm';
+	long fd = sys4(SYS_openat, AT_FDCWD, "/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC, 0);
+
+	CHECK(fd, "keep mount namespace", "/proc/thread-self/ns/mnt");
+	memset(&msg, 0, sizeof(msg));
+	memset(&control, 0, sizeof(control));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &(int){ (int)fd }, sizeof(int));
+	CHECK(sys3(SYS_sendmsg, c->keep_fd, &msg, 0), "keep mount namespace", "sendmsg");
+	sys1(SYS_close, fd);
+}
+
 /* ------------------------------------------------------------------ the process */
 
 static void reset_signals(void)
@@ -623,6 +658,8 @@ void isl_child(struct isl_child_ctx *c)
 	TRACE("unshare");
 	if (r->setsid)
 		CHECK(sys0(SYS_setsid), "setsid", "new session");
+	if (c->keep_fd >= 0)
+		send_mount_namespace(c);
 	mark_fds_cloexec(c);
 	setup_stdio(c);
 	TRACE("session-fds-stdio");

@@ -53,6 +53,7 @@ int main(int argc, char **argv)
 	ctx.err_fd = -1;
 	ctx.sync_fd = -1;
 	ctx.netns_fd = -1;
+	ctx.keep_fd = -1;
 	for (int i = 0; i < 3; i++)
 		ctx.stdio[i] = i;
 	isl_child(&ctx);

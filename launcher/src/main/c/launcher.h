@@ -51,6 +51,7 @@ enum isl_tag {
 	T_STDERR_FD = 35,	/* i32 */
 	T_PIPE_SIZE = 36,	/* u32: F_SETPIPE_SZ for output pipes */
 	T_NETNS_FD = 37,	/* i32: a prepared network namespace (isl_netns_new) to join instead of a new one */
+	T_KEEP_MNTNS = 38,	/* flag: hand the new mount namespace to the caller (isl_spawn's out[6]) */
 };
 
 enum isl_root_mode { ROOT_NONE = 0, ROOT_CHROOT = 1, ROOT_PIVOT = 2 };
@@ -113,6 +114,7 @@ struct isl_req {
 	int stdin_fd, stdout_fd, stderr_fd;
 	uint32_t pipe_size;
 	int netns_fd;
+	int keep_mntns;
 };
 
 /* Why the child stopped before execve: written to the parent in one write(2), atomically. */
@@ -149,6 +151,7 @@ struct isl_child_ctx {
 	int njoin_ns_fds;
 	int dev_fds[ISL_DEVICES]; /* host device nodes for DEV_BIND, O_PATH */
 	int netns_fd;		/* a prepared network namespace to join, or -1 */
+	int keep_fd;		/* socket to send the new mount namespace over (SCM_RIGHTS), or -1 */
 	int tree_fds[ISL_MAX_MOUNTS]; /* open_tree clones of bind sources, -1: mount by path */
 	struct isl_trace *trace; /* NULL unless tracing */
 };

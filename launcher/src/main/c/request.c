@@ -247,6 +247,9 @@ const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req)
 			NEED(n == 4, "bad request: pipe size");
 			req->pipe_size = u32_at(v);
 			break;
+		case T_KEEP_MNTNS:
+			req->keep_mntns = 1;
+			break;
 		case T_NETNS_FD:
 			NEED(n == 4 && (int32_t)u32_at(v) >= 0, "bad request: network namespace fd");
 			req->netns_fd = (int32_t)u32_at(v);

@@ -90,7 +90,7 @@ static int legacy_child_entry(void *arg)
 struct spawn {
 	struct isl_req req;
 	struct isl_child_ctx ctx;
-	int err_pipe[2], sync_pipe[2], out_pipe[2], errout_pipe[2];
+	int err_pipe[2], sync_pipe[2], out_pipe[2], errout_pipe[2], keep_sock[2];
 	int null_fd, cgroup_fd, join_pidfd, saved_pidns, target_pidns;
 	void *stack;
 	int pid, pidfd;
@@ -349,6 +349,34 @@ static int do_clone(struct spawn *s, uint64_t flags, int have_clone3)
 	return 0;
 }
 
+/* The descriptor the child sent (its mount namespace), already there once it exec'd; -1 if none. */
+static int receive_fd(int sock)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg;
+	struct cmsghdr *cmsg;
+	struct iovec iov;
+	char byte;
+	int fd = -1;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	if (recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+		return -1;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+	return fd;
+}
+
 /* Waits for the child's verdict: EOF when it exec'd, or its error record. */
 static int await_exec(struct spawn *s)
 {
@@ -440,6 +468,8 @@ static void cleanup(struct spawn *s, int ok)
 {
 	close_fd(&s->err_pipe[0]);
 	close_fd(&s->err_pipe[1]);
+	close_fd(&s->keep_sock[0]);
+	close_fd(&s->keep_sock[1]);
 	close_fd(&s->sync_pipe[0]);
 	close_fd(&s->sync_pipe[1]);
 	close_fd(&s->out_pipe[1]);
@@ -466,7 +496,8 @@ static void cleanup(struct spawn *s, int ok)
 /*
  * Launches the request in buf. On success returns 0 and fills out: [0] pid, [1] pidfd (-1 before Linux
  * 5.2), [2] stdout read end, [3] stderr read end (non-blocking, -1 when not a pipe), [4] start time in
- * clock ticks since boot. On failure returns -1, out[5] = errno, err = "step\0detail: strerror".
+ * clock ticks since boot, [6] the new mount namespace when T_KEEP_MNTNS asked for it (else -1). On
+ * failure returns -1, out[5] = errno, err = "step\0detail: strerror".
  */
 ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *err, uint32_t errlen)
 {
@@ -483,12 +514,14 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	s.msglen = errlen;
 	s.out = out;
 	for (int i = 0; i < 2; i++)
-		s.err_pipe[i] = s.sync_pipe[i] = s.out_pipe[i] = s.errout_pipe[i] = -1;
+		s.err_pipe[i] = s.sync_pipe[i] = s.out_pipe[i] = s.errout_pipe[i] = s.keep_sock[i] = -1;
 	s.null_fd = s.cgroup_fd = s.join_pidfd = s.saved_pidns = s.target_pidns = s.pidfd = -1;
 	s.stack = MAP_FAILED;
 	s.ctx.req = &s.req;
 	s.ctx.sync_fd = -1;
 	s.ctx.netns_fd = -1;
+	s.ctx.keep_fd = -1;
+	out[6] = -1;
 	for (int i = 0; i < ISL_MAX_MOUNTS; i++)
 		s.ctx.tree_fds[i] = -1;
 	for (int i = 0; i < ISL_DEVICES; i++)
@@ -513,6 +546,13 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	if (open_pipe(&s, s.err_pipe, "error pipe") < 0 || (sync_mode && open_pipe(&s, s.sync_pipe, "go pipe") < 0) ||
 	    prepare_stdio(&s) < 0 || prepare_cgroups(&s, have_clone3, &flags) < 0 || prepare_join(&s) < 0)
 		goto out;
+	if (s.req.keep_mntns && (flags & CLONE_NEWNS)) {
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, s.keep_sock) < 0) {
+			fail(&s, "keep mount namespace", errno, "socketpair");
+			goto out;
+		}
+		s.ctx.keep_fd = s.keep_sock[1];
+	}
 	s.ctx.err_fd = s.err_pipe[1];
 	s.ctx.sync_fd = s.sync_pipe[0];
 	map = mmap(NULL, STACK_SIZE + GUARD_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
@@ -548,6 +588,8 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	if (await_exec(&s) < 0)
 		goto out;
 	isl_trace_step(s.ctx.trace, "exec");
+	if (s.ctx.keep_fd >= 0)
+		out[6] = receive_fd(s.keep_sock[0]);
 	out[0] = s.pid;
 	out[1] = s.pidfd;
 	out[2] = s.out_pipe[0];

@@ -43,6 +43,10 @@ import java.util.Set;
  * @param join            namespaces of a running sandbox to join (exec), or {@code null}
  * @param network         the new network namespace, made ahead ({@link Launcher#prepareNetwork()}), or
  *                        {@code null} to create it with the process; the launch uses it up
+ * @param keepMountNamespace the launcher holds the new mount namespace until
+ *                        {@link LaunchedProcess#releaseMountNamespace()}: its teardown (RCU grace periods,
+ *                        the overlay's unmount) then happens there, not between the process's exit and its
+ *                        exit being seen
  */
 public record LaunchRequest(
         List<String> argv,
@@ -62,7 +66,8 @@ public record LaunchRequest(
         boolean newSession,
         boolean loopbackUp,
         JoinTarget join,
-        PreparedNetwork network) {
+        PreparedNetwork network,
+        boolean keepMountNamespace) {
 
     public LaunchRequest {
         if (argv == null || argv.isEmpty() || argv.get(0).isEmpty()) {
@@ -101,6 +106,7 @@ public record LaunchRequest(
         need(network == null || namespaces.contains(Namespace.NET), "a prepared network needs a new network namespace");
         // made in the launcher's user namespace: a new user namespace would not own it
         need(network == null || !namespaces.contains(Namespace.USER), "a prepared network cannot go with a new user namespace");
+        need(!keepMountNamespace || namespaces.contains(Namespace.MOUNT), "keeping the mount namespace needs a new one");
         for (Path cgroup : cgroups) {
             need(cgroup.isAbsolute(), "cgroup directories must be absolute: " + cgroup);
         }
@@ -146,6 +152,7 @@ public record LaunchRequest(
         private boolean loopbackUp;
         private JoinTarget join;
         private PreparedNetwork network;
+        private boolean keepMountNamespace;
 
         private Builder(List<String> argv) {
             this.argv = new ArrayList<>(argv);
@@ -228,9 +235,15 @@ public record LaunchRequest(
             return this;
         }
 
+        public Builder keepMountNamespace(boolean value) {
+            this.keepMountNamespace = value;
+            return this;
+        }
+
         public LaunchRequest build() {
             return new LaunchRequest(argv, env, cwd, credentials, rlimits, root, namespaces, hostname, cgroups,
-                    uidMap, gidMap, denySetgroups, capabilities, noNewPrivileges, newSession, loopbackUp, join, network);
+                    uidMap, gidMap, denySetgroups, capabilities, noNewPrivileges, newSession, loopbackUp, join, network,
+                    keepMountNamespace);
         }
     }
 }

@@ -25,11 +25,14 @@ public final class LaunchedProcess implements ExecHandle {
     private int pidfd;
     /** Set once reaped, under this: after that the pid may belong to anyone. */
     private boolean reaped;
+    /** The mount namespace held for {@link LaunchRequest#keepMountNamespace()}, or -1; guarded by this. */
+    private int mountNamespace;
 
-    LaunchedProcess(int pid, int pidfd, long startTime, ProcessIo io) {
+    LaunchedProcess(int pid, int pidfd, long startTime, int mountNamespace, ProcessIo io) {
         this.pid = pid;
         this.pidfd = pidfd;
         this.startTime = startTime;
+        this.mountNamespace = mountNamespace;
         this.io = io;
     }
 
@@ -74,6 +77,17 @@ public final class LaunchedProcess implements ExecHandle {
         int rc = LauncherNative.isl_kill(pidfd, pid, signal);
         if (rc < 0 && rc != -LauncherNative.ESRCH) {
             throw new IllegalStateException("cannot signal process " + pid + ": errno " + -rc);
+        }
+    }
+
+    /**
+     * Lets go of the mount namespace the launcher held ({@link LaunchRequest#keepMountNamespace()}): once no
+     * process is in it either, the kernel tears it down, in this call. Idempotent; a no-op when none is held.
+     */
+    public synchronized void releaseMountNamespace() {
+        if (mountNamespace >= 0) {
+            LauncherNative.isl_close(mountNamespace);
+            mountNamespace = -1;
         }
     }
 

@@ -31,6 +31,7 @@ public final class Launcher implements AutoCloseable {
     private static final int OUT_STDERR = 3;
     private static final int OUT_START_TIME = 4;
     private static final int OUT_ERRNO = 5;
+    private static final int OUT_MOUNT_NAMESPACE = 6;
 
     private final IoLoop loop;
     private volatile boolean closed;
@@ -78,8 +79,14 @@ public final class Launcher implements AutoCloseable {
                 LauncherNative.isl_close(netns); // the child holds the namespace now, or nobody needs it
             }
         }
-        LaunchedProcess process = new LaunchedProcess((int) out[OUT_PID], (int) out[OUT_PIDFD], out[OUT_START_TIME], io);
-        loop.register(process, (int) out[OUT_STDOUT], (int) out[OUT_STDERR]);
+        LaunchedProcess process = new LaunchedProcess((int) out[OUT_PID], (int) out[OUT_PIDFD], out[OUT_START_TIME],
+                (int) out[OUT_MOUNT_NAMESPACE], io);
+        try {
+            loop.register(process, (int) out[OUT_STDOUT], (int) out[OUT_STDERR]);
+        } catch (RuntimeException e) {
+            process.releaseMountNamespace();
+            throw e;
+        }
         return process;
     }
 

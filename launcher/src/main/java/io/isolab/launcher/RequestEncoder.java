@@ -45,6 +45,7 @@ final class RequestEncoder {
     private static final int JOIN_PID = 31;
     private static final int JOIN_NS = 32;
     private static final int NETNS_FD = 37;
+    private static final int KEEP_MNTNS = 38;
 
     private static final int ROOT_CHROOT = 1;
     private static final int ROOT_PIVOT = 2;
@@ -99,6 +100,7 @@ final class RequestEncoder {
         if (netnsFd >= 0) {
             e.u32(NETNS_FD, netnsFd);
         }
+        e.flag(KEEP_MNTNS, r.keepMountNamespace());
         return e.out.toByteArray();
     }
 

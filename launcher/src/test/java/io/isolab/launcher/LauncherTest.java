@@ -236,6 +236,35 @@ class LauncherTest {
     }
 
     @Test
+    void keepsTheMountNamespaceUntilReleased() throws Exception {
+        Path mountPoint = Files.createDirectory(scratch.resolve("root"));
+        Path upper = Files.createDirectory(scratch.resolve("upper"));
+        Path work = Files.createDirectory(scratch.resolve("work"));
+        Capture c = new Capture();
+        LaunchedProcess p = launcher.launch(LaunchRequest.builder("sleep", "0.3").env(ENV).namespaces(FIVE)
+                .root(RootSetup.pivot(rootfs, mountPoint).overlay(upper, work).build()).keepMountNamespace(true)
+                .build(), c.io());
+        String namespace = Files.readSymbolicLink(Path.of("/proc", String.valueOf(p.pid()), "ns", "mnt")).toString();
+        assertEquals(ExitStatus.exited(0), p.awaitExit(Duration.ofSeconds(30)).status(), c::err);
+        assertTrue(heldByThisProcess(namespace), namespace + " went with its last process");
+        p.releaseMountNamespace();
+        p.releaseMountNamespace();
+        assertFalse(heldByThisProcess(namespace), namespace + " is still held");
+    }
+
+    private static boolean heldByThisProcess(String namespace) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().equals(namespace);
+                } catch (IOException gone) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    @Test
     void bindsReadOnlyAndMountsTheRootReadOnly() throws Exception {
         Path host = Files.createDirectory(scratch.resolve("host"));
         Files.writeString(host.resolve("hello"), "from the host");

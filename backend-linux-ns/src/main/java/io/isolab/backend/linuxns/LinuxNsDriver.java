@@ -30,8 +30,9 @@ import java.util.TreeMap;
 /**
  * The opened linux-ns backend: one {@link Launcher} (one I/O thread) and one view of the host's cgroups
  * for all its sandboxes. A sandbox's only host resources are its cgroups (they hold its processes); its
- * mounts and network namespace live in namespaces that die with its last process, and its overlay upper
- * directory in the sandbox directory the host removes.
+ * mounts live in a mount namespace that this JVM holds by a descriptor until destroy (so it dies with the
+ * JVM too), its network namespace dies with its last process, and its overlay upper directory is in the
+ * sandbox directory the host removes.
  */
 final class LinuxNsDriver implements BackendDriver {
     static final String ID = "linux-ns";

@@ -112,7 +112,9 @@ final class LinuxNsSandbox implements SandboxHandle {
                 .hostname(spec.hostname() != null ? spec.hostname() : context.sandboxId())
                 .capabilities(LinuxCapability.OCI_DEFAULT)
                 .noNewPrivileges(true)
-                .newSession(true);
+                .newSession(true)
+                // the sandbox's mounts live until destroy, which tears them down, not the workload's exit
+                .keepMountNamespace(true);
         ids.ifPresent(i -> request.idMaps(i.uids(), i.gids(), i.denySetgroups()));
         if (cgroup != null) {
             cgroup.dirs().forEach(request::cgroup);
@@ -181,17 +183,23 @@ final class LinuxNsSandbox implements SandboxHandle {
     }
 
     /**
-     * Kills what runs (the cgroup holds every process, wherever it forked) and removes the cgroup. The
-     * mounts and the network namespace go with the last process; the host then deletes the sandbox
-     * directory with the overlay's upper layer.
+     * Kills what runs (the cgroup holds every process, wherever it forked) and removes the cgroup, then
+     * lets go of the mount namespace the launcher kept, which takes the mounts with it (the network
+     * namespace went with the last process), and deletes the overlay's layers.
      */
     @Override
     public void destroy() {
-        if (cgroup != null) {
-            cgroup.remove();
-        } else if (main != null) {
-            main.kill(9);
-            awaitQuietly(main);
+        try {
+            if (cgroup != null) {
+                cgroup.remove();
+            } else if (main != null) {
+                main.kill(9);
+                awaitQuietly(main);
+            }
+        } finally {
+            if (main != null) {
+                main.releaseMountNamespace();
+            }
         }
         discardLayers();
     }
