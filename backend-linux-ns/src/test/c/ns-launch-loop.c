@@ -7,9 +7,10 @@
  *
  *   ns-launch-loop ROOTFS SCRATCH N [OPTION...] [vs OPTION...]...
  *
- * OPTIONs: userns timens nosysfs hostnet newnet release. As the backend does by default, the network
- * namespace is made before the clock starts (its pool) and the mount namespace is kept until destroy;
- * newnet creates the first in the clone, release lets the second go at the workload's exit. Variants
+ * OPTIONs: userns timens nosysfs hostnet newnet release disk. As the backend does by default, the network
+ * namespace is made before the clock starts (its pool), the mount namespace is kept until destroy and the
+ * overlay's layers are in memory; newnet creates the first in the clone, release lets the second go at
+ * the workload's exit, disk puts the layers in the sandbox directory. Variants
  * separated by "vs" take turns launch by launch, so that a loaded machine's drift hits them alike.
  */
 #include <dirent.h>
@@ -116,7 +117,7 @@ static void report(const char *what, int64_t *xs, int n)
 
 struct variant {
 	char name[128];
-	int userns, timens, sysfs, hostnet, newnet, release;
+	int userns, timens, sysfs, hostnet, newnet, release, disk;
 	int64_t *ph[5];
 	int n;
 };
@@ -157,6 +158,7 @@ int main(int argc, char **argv)
 		v->hostnet |= !strcmp(argv[i], "hostnet");
 		v->newnet |= !strcmp(argv[i], "newnet");
 		v->release |= !strcmp(argv[i], "release");
+		v->disk |= !strcmp(argv[i], "disk");
 		snprintf(v->name + strlen(v->name), sizeof(v->name) - strlen(v->name), " %s", argv[i]);
 	}
 	for (int i = 0; i < nv; i++)
@@ -166,7 +168,7 @@ int main(int argc, char **argv)
 	for (int it = 0; it < n * nv; it++) {
 		struct variant *v = &vs[it % nv];
 		int userns = v->userns, timens = v->timens, sysfs = v->sysfs, hostnet = v->hostnet;
-		int newnet = v->newnet, release = v->release;
+		int newnet = v->newnet, release = v->release, disk = v->disk;
 		char dir[512], root[600], upper[600], work[600], cg[NH][512], host[64];
 		int64_t out[8], t0, t1, t2, t3, t4;
 		uint64_t flags = 0x00020000 | 0x04000000 | 0x08000000 | 0x20000000 | 0x02000000;
@@ -186,7 +188,7 @@ int main(int argc, char **argv)
 		snprintf(root, sizeof(root), "%s/root", dir);
 		snprintf(upper, sizeof(upper), "%s/upper", dir);
 		snprintf(work, sizeof(work), "%s/work", dir);
-		if (mkdir(dir, 0700) || mkdir(root, 0700) || mkdir(upper, 0755) || mkdir(work, 0700)) {
+		if (mkdir(dir, 0700) || (disk && (mkdir(root, 0700) || mkdir(upper, 0755) || mkdir(work, 0700)))) {
 			perror(dir);
 			return 1;
 		}
@@ -222,10 +224,14 @@ int main(int argc, char **argv)
 		snprintf(host, sizeof(host), "isolab-linux-ns-loop%d", it);
 		str(T_HOSTNAME, host);
 		u32(T_ROOT_MODE, ROOT_PIVOT);
-		str(T_ROOT_DIR, root);
+		str(T_ROOT_DIR, disk ? root : dir);
 		str(T_OVL_LOWER, argv[1]);
-		str(T_OVL_UPPER, upper);
-		str(T_OVL_WORK, work);
+		if (disk) {
+			str(T_OVL_UPPER, upper);
+			str(T_OVL_WORK, work);
+		} else {
+			rec(T_OVL_MEMORY, "", 0);
+		}
 		rec(T_PROC, "", 0);
 		if (sysfs && !hostnet)
 			rec(T_SYSFS, "", 0);

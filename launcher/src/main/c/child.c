@@ -234,22 +234,58 @@ static int new_fs(struct isl_child_ctx *c, const char *type, unsigned int attrs,
 
 /* ------------------------------------------------------------------ the root */
 
-/* Host-side work that must happen before the old root is detached. */
-static void prepare_root(struct isl_child_ctx *c)
+/* dir + "/" + name into buf, which holds PATH_BUF bytes. */
+static const char *child_path(char *buf, const char *dir, const char *name)
+{
+	size_t n = append(buf, 0, PATH_BUF, dir);
+
+	n = append(buf, n, PATH_BUF, "/");
+	append(buf, n, PATH_BUF, name);
+	return buf;
+}
+
+/*
+ * The overlay's upper and work dirs in a tmpfs of the sandbox's own, mounted on the root dir (in its
+ * mount namespace only): nothing to make or remove on the host, and no disk under the copy-on-write layer.
+ * Returns where the overlay goes: root_dir/root.
+ */
+static const char *memory_layers(struct isl_child_ctx *c, char *upper, char *work, char *root)
+{
+	const char *dir = c->req->root_dir;
+
+	CHECK(sys5(SYS_mount, "tmpfs", dir, "tmpfs", 0, "mode=0755"), "mount overlay layers", dir);
+	CHECK(sys3(SYS_mkdirat, AT_FDCWD, child_path(upper, dir, "upper"), 0755), "mount overlay layers", upper);
+	CHECK(sys3(SYS_mkdirat, AT_FDCWD, child_path(work, dir, "work"), 0700), "mount overlay layers", work);
+	CHECK(sys3(SYS_mkdirat, AT_FDCWD, child_path(root, dir, "root"), 0755), "mount overlay layers", root);
+	return root;
+}
+
+/*
+ * Host-side work that must happen before the old root is detached. Returns the new root's path:
+ * root_dir, or root_buf (PATH_BUF bytes) for an overlay whose layers are in memory.
+ */
+static const char *prepare_root(struct isl_child_ctx *c, char *root_buf)
 {
 	const struct isl_req *r = c->req;
+	const char *new_root = r->root_dir;
 
 	CHECK(sys5(SYS_mount, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "mount propagation", "/");
 	TRACE("propagation");
 	if (r->ovl_lower) {
-		char opts[3 * PATH_BUF];
+		char opts[3 * PATH_BUF], upper_buf[PATH_BUF], work_buf[PATH_BUF];
+		const char *upper = r->ovl_upper, *work = r->ovl_work;
 		size_t n = append(opts, 0, sizeof(opts), "lowerdir=");
 
+		if (r->ovl_memory) {
+			new_root = memory_layers(c, upper_buf, work_buf, root_buf);
+			upper = upper_buf;
+			work = work_buf;
+		}
 		n = append(opts, n, sizeof(opts), r->ovl_lower);
 		n = append(opts, n, sizeof(opts), ",upperdir=");
-		n = append(opts, n, sizeof(opts), r->ovl_upper);
+		n = append(opts, n, sizeof(opts), upper);
 		n = append(opts, n, sizeof(opts), ",workdir=");
-		n = append(opts, n, sizeof(opts), r->ovl_work);
+		n = append(opts, n, sizeof(opts), work);
 		/*
 		 * The upper layer is thrown away with the sandbox: volatile (Linux 5.10) skips every sync of
 		 * it, above all the one at unmount (a writeback and a disk flush when the sandbox ends).
@@ -258,7 +294,7 @@ static void prepare_root(struct isl_child_ctx *c)
 		/* In a user namespace overlayfs keeps its metadata in user.* xattrs (Linux 5.11+). */
 		if (r->clone_flags & CLONE_NEWUSER)
 			append(opts, n, sizeof(opts), ",userxattr");
-		CHECK(sys5(SYS_mount, "overlay", r->root_dir, "overlay", 0, opts), "mount overlay", r->root_dir);
+		CHECK(sys5(SYS_mount, "overlay", new_root, "overlay", 0, opts), "mount overlay", new_root);
 	} else {
 		const char *source = r->root_source ? r->root_source : r->root_dir;
 
@@ -280,12 +316,11 @@ static void prepare_root(struct isl_child_ctx *c)
 		}
 	}
 	TRACE("bind-sources");
+	return new_root;
 }
 
-static void pivot(struct isl_child_ctx *c)
+static void pivot(struct isl_child_ctx *c, const char *root)
 {
-	const char *root = c->req->root_dir;
-
 	CHECK(sys1(SYS_chdir, root), "chdir new root", root);
 	/* pivot_root(".", ".") stacks the old root on the new one: no put_old directory in the rootfs. */
 	CHECK(sys2(SYS_pivot_root, ".", "."), "pivot_root", root);
@@ -384,8 +419,9 @@ static void setup_pivot_root(struct isl_child_ctx *c)
 	const struct isl_req *r = c->req;
 	struct masking masking = { NULL, NULL, -1 };
 	int proc = -1, sysfs = -1;
+	char root_buf[PATH_BUF];
+	const char *root = prepare_root(c, root_buf);
 
-	prepare_root(c);
 	if (r->nmasked && r->dev == DEV_NONE)
 		masking.null_tree = clone_tree(c, AT_FDCWD, "/dev/null", 0, "mask path");
 	if (r->proc)
@@ -395,7 +431,7 @@ static void setup_pivot_root(struct isl_child_ctx *c)
 		sysfs = new_fs(c, "sysfs", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 			       "mount /sys");
 	TRACE("new-sysfs");
-	pivot(c);
+	pivot(c, root);
 	if (proc >= 0)
 		attach(c, proc, "/proc", "mount /proc");
 	if (sysfs >= 0)

@@ -52,6 +52,7 @@ enum isl_tag {
 	T_PIPE_SIZE = 36,	/* u32: F_SETPIPE_SZ for output pipes */
 	T_NETNS_FD = 37,	/* i32: a prepared network namespace (isl_netns_new) to join instead of a new one */
 	T_KEEP_MNTNS = 38,	/* flag: hand the new mount namespace to the caller (isl_spawn's out[6]) */
+	T_OVL_MEMORY = 39,	/* flag: the overlay's upper and work dirs in a tmpfs mounted on ROOT_DIR */
 };
 
 enum isl_root_mode { ROOT_NONE = 0, ROOT_CHROOT = 1, ROOT_PIVOT = 2 };
@@ -93,6 +94,7 @@ struct isl_req {
 	const char *hostname;
 	uint32_t root_mode;
 	const char *root_dir, *root_source, *ovl_lower, *ovl_upper, *ovl_work;
+	int ovl_memory;
 	int root_rdonly;
 	struct isl_mount mounts[ISL_MAX_MOUNTS];
 	int nmounts;

@@ -247,6 +247,9 @@ const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req)
 			NEED(n == 4, "bad request: pipe size");
 			req->pipe_size = u32_at(v);
 			break;
+		case T_OVL_MEMORY:
+			req->ovl_memory = 1;
+			break;
 		case T_KEEP_MNTNS:
 			req->keep_mntns = 1;
 			break;
@@ -267,6 +270,8 @@ const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req)
 		req->cwd = "/";
 	NEED(req->root_mode != ROOT_NONE || !req->root_dir, "bad request: root dir without root mode");
 	NEED(req->root_mode == ROOT_NONE || req->root_dir, "bad request: root mode without root dir");
+	NEED(!req->ovl_lower || (req->ovl_memory ? !req->ovl_upper && !req->ovl_work : req->ovl_upper && req->ovl_work),
+	     "bad request: an overlay has upper and work dirs, or keeps them in memory");
 	NEED(req->netns_fd < 0 || (req->clone_flags & CLONE_NEWNET_FLAG), "bad request: a prepared network namespace without CLONE_NEWNET");
 	NEED(req->netns_fd < 0 || !(req->clone_flags & CLONE_NEWUSER_FLAG),
 	     "bad request: a prepared network namespace belongs to the caller's user namespace, not a new one");

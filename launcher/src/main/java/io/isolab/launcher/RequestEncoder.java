@@ -46,6 +46,7 @@ final class RequestEncoder {
     private static final int JOIN_NS = 32;
     private static final int NETNS_FD = 37;
     private static final int KEEP_MNTNS = 38;
+    private static final int OVL_MEMORY = 39;
 
     private static final int ROOT_CHROOT = 1;
     private static final int ROOT_PIVOT = 2;
@@ -111,7 +112,10 @@ final class RequestEncoder {
         } else if (root instanceof RootSetup.Pivot p) {
             u32(ROOT_MODE, ROOT_PIVOT);
             string(ROOT_DIR, p.mountPoint().toString());
-            if (p.overlay() != null) {
+            if (p.overlay() != null && p.overlay().inMemory()) {
+                string(OVL_LOWER, p.rootfs().toString());
+                flag(OVL_MEMORY, true);
+            } else if (p.overlay() != null) {
                 string(OVL_LOWER, p.rootfs().toString());
                 string(OVL_UPPER, p.overlay().upper().toString());
                 string(OVL_WORK, p.overlay().work().toString());

@@ -56,7 +56,8 @@ public sealed interface RootSetup permits RootSetup.Inherit, RootSetup.Chroot, R
      * @param rootfs        the root filesystem tree
      * @param mountPoint    where the new root is mounted before the pivot: a directory the caller owns
      *                      (the sandbox's directory), or {@code rootfs} itself for a bind mount
-     * @param overlay       upper and work directories for a copy-on-write root, or {@code null} for a bind
+     * @param overlay       upper and work directories for a copy-on-write root (on disk, or in a tmpfs the
+     *                      child mounts on {@code mountPoint}), or {@code null} for a bind
      * @param readOnly      the root mounted read-only (the mounts on top of it keep their own mode)
      * @param mounts        bind mounts, attached after the pivot; missing mount points are created in the
      *                      new root (in the overlay's upper directory, or in the rootfs for a bind root)
@@ -89,7 +90,9 @@ public sealed interface RootSetup permits RootSetup.Inherit, RootSetup.Chroot, R
             }
             if (overlay != null) {
                 // overlayfs splits its options at ',' and its lower dirs at ':'
-                for (Path p : List.of(rootfs, overlay.upper(), overlay.work())) {
+                List<Path> paths = overlay.inMemory() ? List.of(rootfs, mountPoint)
+                        : List.of(rootfs, overlay.upper(), overlay.work());
+                for (Path p : paths) {
                     if (p.toString().matches(".*[,:\\\\].*")) {
                         throw new IllegalArgumentException("overlay paths must not contain ',', ':' or '\\': " + p);
                     }
@@ -103,11 +106,28 @@ public sealed interface RootSetup permits RootSetup.Inherit, RootSetup.Chroot, R
             readOnlyPaths = List.copyOf(readOnlyPaths);
         }
 
-        /** Copy-on-write root: the overlay's upper and work directories (same file system, both empty). */
+        /**
+         * Copy-on-write root: the overlay's upper and work directories (same file system, both empty), or
+         * both {@code null} for layers in memory: a tmpfs the child mounts on the mount point, in its own
+         * mount namespace, holds them (nothing on the host to make or remove; what the workload writes to
+         * its root is memory, charged to its memory cgroup).
+         */
         public record Overlay(Path upper, Path work) {
+            private static final Overlay IN_MEMORY = new Overlay(null, null);
+
             public Overlay {
-                Objects.requireNonNull(upper, "upper");
-                Objects.requireNonNull(work, "work");
+                if ((upper == null) != (work == null)) {
+                    throw new IllegalArgumentException("an overlay has both an upper and a work directory, or neither");
+                }
+            }
+
+            /** Upper and work directories in a tmpfs of the sandbox's own. */
+            public static Overlay memory() {
+                return IN_MEMORY;
+            }
+
+            public boolean inMemory() {
+                return upper == null;
             }
         }
 
@@ -140,7 +160,13 @@ public sealed interface RootSetup permits RootSetup.Inherit, RootSetup.Chroot, R
             }
 
             public Builder overlay(Path upper, Path work) {
-                this.overlay = new Overlay(upper, work);
+                this.overlay = new Overlay(Objects.requireNonNull(upper, "upper"), Objects.requireNonNull(work, "work"));
+                return this;
+            }
+
+            /** An overlay whose upper and work directories are in memory ({@link Overlay#memory()}). */
+            public Builder memoryOverlay() {
+                this.overlay = Overlay.memory();
                 return this;
             }
 

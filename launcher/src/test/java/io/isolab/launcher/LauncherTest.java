@@ -236,6 +236,23 @@ class LauncherTest {
     }
 
     @Test
+    void keepsTheCopyOnWriteLayerInMemory() throws Exception {
+        Path mountPoint = Files.createDirectory(scratch.resolve("sandbox"));
+        Capture c = new Capture();
+        LaunchRequest request = LaunchRequest.builder("sh", "-c", "echo hello > /written; cat /written; ls /dev/null")
+                .env(ENV).namespaces(FIVE)
+                .root(RootSetup.pivot(rootfs, mountPoint).memoryOverlay().build()).build();
+        ProcessExit exit = run(request, c);
+        assertEquals(ExitStatus.exited(0), exit.status(), () -> c.out() + c.err());
+        assertEquals(List.of("hello", "/dev/null"), c.out().lines().toList());
+        assertFalse(Files.exists(rootfs.resolve("written")), "the rootfs was modified");
+        try (Stream<Path> left = Files.list(mountPoint)) {
+            assertEquals(List.of(), left.toList(), "the layers' tmpfs was the sandbox's own");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new RootSetup.Pivot.Overlay(scratch.resolve("upper"), null));
+    }
+
+    @Test
     void keepsTheMountNamespaceUntilReleased() throws Exception {
         Path mountPoint = Files.createDirectory(scratch.resolve("root"));
         Path upper = Files.createDirectory(scratch.resolve("upper"));

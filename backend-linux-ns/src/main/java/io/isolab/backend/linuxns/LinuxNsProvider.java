@@ -34,8 +34,9 @@ public final class LinuxNsProvider implements BackendProvider<LinuxNsSettings> {
 
     private static Map<Capability, String> capabilities() {
         Map<Capability, String> c = new EnumMap<>(Capability.class);
-        c.put(Capability.FILESYSTEM_ROOT, "pivot_root into an overlay of the rootfs (a per-sandbox upper dir, discarded"
-                + " on destroy), old root detached; /proc, /sys, a minimal /dev; OCI masked and read-only paths");
+        c.put(Capability.FILESYSTEM_ROOT, "pivot_root into an overlay of the rootfs (a per-sandbox upper layer, in memory"
+                + " or on disk, discarded on destroy), old root detached; /proc, /sys, a minimal /dev; OCI masked and"
+                + " read-only paths");
         c.put(Capability.MOUNT_ISOLATION, "CLONE_NEWNS, propagation private");
         c.put(Capability.PID_ISOLATION, "CLONE_NEWPID: the workload is pid 1");
         c.put(Capability.NETWORK_ISOLATION, "CLONE_NEWNET with only lo, up");

@@ -67,8 +67,21 @@ final class LinuxNsSandbox implements SandboxHandle {
         this.ids = driver.idMaps(spec);
     }
 
-    /** Makes the overlay's directories and the cgroup, limits written; on failure removes what it made. */
+    /**
+     * Makes the overlay's directories when they are on disk and the cgroup, limits written; on failure
+     * removes what it made.
+     */
     static LinuxNsSandbox create(LinuxNsDriver driver, SandboxSpec spec, SandboxContext context, Credentials credentials) {
+        if (driver.settings().overlayUpper() == OverlayUpper.DISK) {
+            makeLayers(driver, spec, context);
+        }
+        SandboxCgroup cgroup = driver.cgroups()
+                .map(c -> c.create(context.sandboxId(), driver.settings().cgroupLimits(spec.limits())))
+                .orElse(null);
+        return new LinuxNsSandbox(driver, spec, context, credentials, cgroup);
+    }
+
+    private static void makeLayers(LinuxNsDriver driver, SandboxSpec spec, SandboxContext context) {
         try {
             for (String dir : List.of(ROOT, UPPER, WORK)) {
                 Files.createDirectory(context.dir().resolve(dir));
@@ -84,18 +97,20 @@ final class LinuxNsSandbox implements SandboxHandle {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the directories of " + context.sandboxId(), e);
         }
-        SandboxCgroup cgroup = driver.cgroups()
-                .map(c -> c.create(context.sandboxId(), driver.settings().cgroupLimits(spec.limits())))
-                .orElse(null);
-        return new LinuxNsSandbox(driver, spec, context, credentials, cgroup);
     }
 
     @Override
     public ExecHandle start(ProcessIo io) {
         boolean ownNet = namespaces.contains(Namespace.NET);
-        RootSetup.Pivot.Builder root = RootSetup.pivot(spec.rootfs(), context.dir().resolve(ROOT))
-                .overlay(context.dir().resolve(UPPER), context.dir().resolve(WORK))
-                .readOnly(spec.readOnlyRoot())
+        RootSetup.Pivot.Builder root;
+        if (driver.settings().overlayUpper() == OverlayUpper.DISK) {
+            root = RootSetup.pivot(spec.rootfs(), context.dir().resolve(ROOT))
+                    .overlay(context.dir().resolve(UPPER), context.dir().resolve(WORK));
+        } else {
+            // the layers' tmpfs covers the sandbox directory in the sandbox's mount namespace only
+            root = RootSetup.pivot(spec.rootfs(), context.dir()).memoryOverlay();
+        }
+        root.readOnly(spec.readOnlyRoot())
                 // sysfs may be mounted in a user namespace only with a network namespace of its own
                 .sysfs(ownNet || ids.isEmpty())
                 // a user namespace cannot mknod: there the host's device nodes are bind-mounted

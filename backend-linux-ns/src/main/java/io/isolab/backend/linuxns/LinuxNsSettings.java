@@ -22,14 +22,17 @@ import io.isolab.backend.linuxns.cgroup.Cgroups;
  *                     runs rootless.
  * @param networkPool  network namespaces a background thread keeps ready for launches (default 4), each
  *                     used by one sandbox only; 0 makes each launch create its own (see {@link NetworkPool})
+ * @param overlayUpper where the copy-on-write layer lives: {@code memory} (default) or {@code disk}; see
+ *                     {@link OverlayUpper}
  */
 public record LinuxNsSettings(String cgroupParent, Integer cpuWeight, String cpusetCpus, String cpusetMems,
-                              UserNamespaceMode userNamespace, Integer networkPool) {
+                              UserNamespaceMode userNamespace, Integer networkPool, OverlayUpper overlayUpper) {
     private static final int DEFAULT_NETWORK_POOL = 4;
     private static final int MAX_NETWORK_POOL = 64;
 
     public LinuxNsSettings {
         networkPool = networkPool == null ? DEFAULT_NETWORK_POOL : networkPool;
+        overlayUpper = overlayUpper == null ? OverlayUpper.MEMORY : overlayUpper;
         if (networkPool < 0 || networkPool > MAX_NETWORK_POOL) {
             throw new InvalidSpecException("network-pool", "must be 0.." + MAX_NETWORK_POOL + " (got " + networkPool + ")");
         }
@@ -50,7 +53,7 @@ public record LinuxNsSettings(String cgroupParent, Integer cpuWeight, String cpu
     }
 
     public static LinuxNsSettings defaults() {
-        return new LinuxNsSettings(null, null, null, null, null, null);
+        return new LinuxNsSettings(null, null, null, null, null, null, null);
     }
 
     /** What a sandbox's cgroup enforces: its own limits plus these backend-wide ones. */

@@ -13,7 +13,7 @@ class LinuxNsSettingsTest {
     @Test
     void defaultsToTheIsolabParent() {
         assertEquals("isolab", LinuxNsSettings.defaults().cgroupParent());
-        assertEquals("isolab", new LinuxNsSettings(" ", null, null, null, null, null).cgroupParent());
+        assertEquals("isolab", new LinuxNsSettings(" ", null, null, null, null, null, null).cgroupParent());
     }
 
     @Test
@@ -27,17 +27,17 @@ class LinuxNsSettingsTest {
     @Test
     void namesTheBadKey() {
         assertEquals("cgroup-parent", assertThrows(InvalidSpecException.class,
-                () -> new LinuxNsSettings("a/../b", null, null, null, null, null)).field());
+                () -> new LinuxNsSettings("a/../b", null, null, null, null, null, null)).field());
         assertEquals("cpu-weight", assertThrows(InvalidSpecException.class,
-                () -> new LinuxNsSettings(null, 0, null, null, null, null)).field());
-        InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> new LinuxNsSettings(null, null, "0;1", null, null, null));
+                () -> new LinuxNsSettings(null, 0, null, null, null, null, null)).field());
+        InvalidSpecException e = assertThrows(InvalidSpecException.class, () -> new LinuxNsSettings(null, null, "0;1", null, null, null, null));
         assertEquals("cpuset-cpus", e.field());
         assertEquals("cpuset-cpus: must be a list like 0-1,3 (got '0;1')", e.getMessage());
     }
 
     @Test
     void addsItsLimitsToTheSandboxes() {
-        CgroupLimits l = new LinuxNsSettings(null, 200, "0", null, null, null).cgroupLimits(Limits.NONE.withMemoryBytes(64L << 20));
+        CgroupLimits l = new LinuxNsSettings(null, 200, "0", null, null, null, null).cgroupLimits(Limits.NONE.withMemoryBytes(64L << 20));
         assertEquals(64L << 20, l.memoryBytes());
         assertEquals(200, l.cpuWeight());
         assertEquals("0", l.cpusetCpus());

@@ -1,6 +1,7 @@
 package io.isolab.backend.linuxns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,6 +15,7 @@ import io.isolab.api.SandboxSpec;
 import io.isolab.api.config.IsolabConfig;
 import io.isolab.api.host.Backend;
 import io.isolab.api.host.Backends;
+import io.isolab.api.spi.BackendContext;
 import io.isolab.workload.Probe;
 import io.isolab.workload.WorkloadRootfs;
 import java.nio.file.Files;
@@ -27,12 +29,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Which namespaces a sandbox gets as root with the default settings: pid, mount, uts, ipc, net and cgroup
- * always; user and time only for a spec that requires them, the user namespace then mapping root inside
- * to an unprivileged uid outside.
+ * The defaults as root. Namespaces: pid, mount, uts, ipc, net and cgroup always; user and time only for a
+ * spec that requires them, the user namespace then mapping root inside to an unprivileged uid outside.
+ * The copy-on-write layer in memory: nothing of it on the host, and bounded by the memory limit.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LinuxNsNamespacesTest {
+class LinuxNsDefaultsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NS_LINK = Pattern.compile("\\w+:\\[(\\d+)]");
 
@@ -89,6 +91,30 @@ class LinuxNsNamespacesTest {
         String rootLine = seen.path("uid_map").path(0).asText();
         assertEquals("0", rootLine.split(" ")[0], "uid_map " + seen.path("uid_map"));
         assertNotEquals("0", rootLine.split(" ")[1], "uid_map " + seen.path("uid_map"));
+    }
+
+    @Test
+    void theCopyOnWriteLayerIsMemoryBoundedByTheLimit() throws Exception {
+        RunResult small = backend.run(SandboxSpec.builder(rootfs).command(Probe.PATH_IN_ROOTFS, "io", "4", "/")
+                .memory(32L << 20).build());
+        assertEquals(ExitStatus.exited(0), small.exit(), small.stderr().text());
+        RunResult big = backend.run(SandboxSpec.builder(rootfs).command(Probe.PATH_IN_ROOTFS, "io", "96", "/")
+                .memory(32L << 20).build());
+        assertNotEquals(ExitStatus.exited(0), big.exit(), "wrote 96 MiB to its root with a 32 MiB limit: "
+                + big.stdout().text());
+    }
+
+    @Test
+    void theCopyOnWriteLayerCanBeOnDisk() throws Exception {
+        IsolabConfig config = IsolabConfig.standard();
+        LinuxNsSettings disk = new LinuxNsSettings(null, null, null, null, null, null, OverlayUpper.DISK);
+        try (Backend onDisk = Backend.open(new LinuxNsProvider(),
+                new BackendContext<>(disk, config.stateDir(), config.cacheDir()))) {
+            RunResult r = onDisk.run(SandboxSpec.builder(rootfs).command(Probe.PATH_IN_ROOTFS, "io", "96", "/")
+                    .memory(32L << 20).build());
+            assertEquals(ExitStatus.exited(0), r.exit(), "96 MiB to a disk layer with a 32 MiB limit: " + r.stderr().text());
+            assertFalse(Files.exists(config.stateDir().resolve("sandboxes").resolve(r.sandboxId())), "layers left");
+        }
     }
 
     private JsonNode inspect(SandboxSpec.Builder spec) throws Exception {
