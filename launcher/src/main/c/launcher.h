@@ -178,5 +178,6 @@ ISL_EXPORT int isl_wait(int pidfd, int pid, int32_t *status);
 ISL_EXPORT int isl_kill(int pidfd, int pid, int sig);
 ISL_EXPORT int isl_features(void);
 ISL_EXPORT int isl_netns_new(void);
+ISL_EXPORT int isl_nice_thread(int nice);
 
 #endif

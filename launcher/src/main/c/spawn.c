@@ -24,6 +24,7 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -658,6 +659,12 @@ ISL_EXPORT int isl_netns_new(void)
 		abort(); /* this JVM thread would stay in the sandbox's network: unrecoverable */
 	close(self);
 	return err ? -err : fd;
+}
+
+/* Sets the calling thread's nice value (Linux schedules threads, each with its own). 0 or -errno. */
+ISL_EXPORT int isl_nice_thread(int nice)
+{
+	return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice) < 0 ? -errno : 0;
 }
 
 /* Reaps the process if it has exited: 1 and status = {exit code, signal}; 0 while it runs; -errno. */

@@ -32,6 +32,7 @@ public final class Launcher implements AutoCloseable {
     private static final int OUT_START_TIME = 4;
     private static final int OUT_ERRNO = 5;
     private static final int OUT_MOUNT_NAMESPACE = 6;
+    private static final int BACKGROUND_NICE = 10;
 
     private final IoLoop loop;
     private volatile boolean closed;
@@ -102,6 +103,18 @@ public final class Launcher implements AutoCloseable {
             throw new LaunchException("prepare network namespace", -fd, "unshare(CLONE_NEWNET), lo up");
         }
         return new PreparedNetwork(fd);
+    }
+
+    /**
+     * Makes the calling thread yield the CPU to launches (nice 10; Linux schedules each thread with its
+     * own): for a thread that prepares what later launches use ({@link #prepareNetwork()}), so that on a
+     * busy machine it does not slow the launches it works for.
+     */
+    public void yieldToLaunches() {
+        int rc = LauncherNative.isl_nice_thread(BACKGROUND_NICE);
+        if (rc < 0) {
+            throw new IllegalStateException("setpriority: errno " + -rc);
+        }
     }
 
     /**

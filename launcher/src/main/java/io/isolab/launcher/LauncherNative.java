@@ -30,6 +30,8 @@ final class LauncherNative {
 
     static native int isl_netns_new();
 
+    static native int isl_nice_thread(int nice);
+
     static native int isl_epoll_create();
 
     static native int isl_eventfd();

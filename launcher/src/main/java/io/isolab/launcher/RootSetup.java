@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The root directory the workload sees: unchanged, {@link Chroot} (chroot(2), the 1979 way), or
@@ -72,6 +73,9 @@ public sealed interface RootSetup permits RootSetup.Inherit, RootSetup.Chroot, R
                  boolean proc, boolean sysfs, DevMode dev, List<String> maskedPaths, List<String> readOnlyPaths)
             implements RootSetup {
 
+        /** What overlayfs splits its options at (',') and its lower dirs at (':'), and its escape. */
+        private static final Pattern OVERLAY_SEPARATORS = Pattern.compile("[,:\\\\]");
+
         /** The paths runc, crun and Docker mask by default. */
         public static final List<String> OCI_MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore",
                 "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
@@ -93,7 +97,7 @@ public sealed interface RootSetup permits RootSetup.Inherit, RootSetup.Chroot, R
                 List<Path> paths = overlay.inMemory() ? List.of(rootfs, mountPoint)
                         : List.of(rootfs, overlay.upper(), overlay.work());
                 for (Path p : paths) {
-                    if (p.toString().matches(".*[,:\\\\].*")) {
+                    if (OVERLAY_SEPARATORS.matcher(p.toString()).find()) {
                         throw new IllegalArgumentException("overlay paths must not contain ',', ':' or '\\': " + p);
                     }
                 }

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The opened linux-ns backend: one {@link Launcher} (one I/O thread) and one view of the host's cgroups
@@ -37,6 +38,8 @@ import java.util.TreeMap;
 final class LinuxNsDriver implements BackendDriver {
     static final String ID = "linux-ns";
     static final String PREFIX = "isolab-" + ID + "-";
+    /** What overlayfs splits its options at (',') and its lower dirs at (':'), and its escape. */
+    private static final Pattern OVERLAY_SEPARATORS = Pattern.compile("[,:\\\\]");
 
     private final BackendContext<LinuxNsSettings> context;
     private final Launcher launcher;
@@ -97,7 +100,7 @@ final class LinuxNsDriver implements BackendDriver {
         if (!Files.isDirectory(rootfs)) {
             throw new InvalidSpecException("rootfs", "no such directory: " + rootfs);
         }
-        if (rootfs.toString().matches(".*[,:\\\\].*")) {
+        if (OVERLAY_SEPARATORS.matcher(rootfs.toString()).find()) {
             throw new InvalidSpecException("rootfs", "overlayfs cannot use a path with ',', ':' or '\\': " + rootfs);
         }
         if (spec.process().user() == null) {

@@ -138,9 +138,9 @@ final class LinuxNsSandbox implements SandboxHandle {
         PreparedNetwork network = ownNet && ids.isEmpty() ? driver.networks().take() : null;
         try {
             request.network(network).loopbackUp(ownNet && network == null);
-            long oomKillsBefore = oomKills();
             main = driver.launcher().launch(request.build(), io);
-            return new SandboxProcessHandle(main, cgroup, oomKillsBefore);
+            // nothing ran in the cgroup before: the OOM counter starts at 0
+            return new SandboxProcessHandle(main, cgroup, 0);
         } finally {
             if (network != null) {
                 network.close(); // a no-op once the launch took it

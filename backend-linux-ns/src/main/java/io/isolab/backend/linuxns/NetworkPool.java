@@ -54,6 +54,7 @@ final class NetworkPool implements AutoCloseable, Runnable {
 
     @Override
     public void run() {
+        launcher.yieldToLaunches(); // a launch waiting for the CPU matters more than a refill
         while (true) {
             synchronized (this) {
                 while (!stopped && ready.size() >= size) {

@@ -38,6 +38,8 @@ public final class SandboxCgroup {
     private final AtomicLong pidsSeen = new AtomicLong();
     private volatile SandboxStats last;
     private volatile boolean removed;
+    /** The OOM counter's file, kept open: it is read at every exit. Guarded by this. */
+    private CounterFile oomCounter;
 
     SandboxCgroup(String sandboxId, Placement placement, Map<Hierarchy, CgroupDir> dirs) {
         this.sandboxId = sandboxId;
@@ -154,13 +156,19 @@ public final class SandboxCgroup {
      * ({@code memory.events} oom_kill on v2, {@code memory.oom_control} oom_kill on v1, Linux 4.13+).
      * The counter rises before the victim's SIGKILL is sent, so it is current once its exit is seen.
      */
-    public long oomKills() {
+    public synchronized long oomKills() {
         if (removed) {
             return last == null ? 0 : last.extra().getOrDefault("oom_kill", 0L);
         }
-        return dir(Controller.MEMORY).map(d -> d.version() == CgroupVersion.V2
-                ? d.readKeyed("memory.events").getOrDefault("oom_kill", 0L)
-                : d.readKeyed("memory.oom_control").getOrDefault("oom_kill", 0L)).orElse(0L);
+        Optional<CgroupDir> memory = dir(Controller.MEMORY);
+        if (memory.isEmpty()) {
+            return 0;
+        }
+        if (oomCounter == null) {
+            CgroupDir d = memory.get();
+            oomCounter = new CounterFile(d.file(d.version() == CgroupVersion.V2 ? "memory.events" : "memory.oom_control"));
+        }
+        return oomCounter.value("oom_kill");
     }
 
     /** Whether the memory limit killed anything in the sandbox (as docker's OOMKilled: any process). */
@@ -248,6 +256,10 @@ public final class SandboxCgroup {
     public synchronized void remove() {
         if (removed) {
             return;
+        }
+        if (oomCounter != null) {
+            oomCounter.close();
+            oomCounter = null;
         }
         if (dirs.values().stream().noneMatch(CgroupDir::exists)) {
             removed = true;
