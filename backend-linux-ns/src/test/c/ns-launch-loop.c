@@ -7,10 +7,11 @@
  *
  *   ns-launch-loop ROOTFS SCRATCH N [OPTION...] [vs OPTION...]...
  *
- * OPTIONs: userns timens nosysfs hostnet newnet release disk. As the backend does by default, the network
- * namespace is made before the clock starts (its pool), the mount namespace is kept until destroy and the
- * overlay's layers are in memory; newnet creates the first in the clone, release lets the second go at
- * the workload's exit, disk puts the layers in the sandbox directory. Variants
+ * OPTIONs: userns timens nosysfs hostnet newnet release disk noprep. As the backend does by default, the
+ * network namespace and the root on it are made before the clock starts (its pool), the mount namespace is
+ * kept until destroy and the overlay's layers are in memory; newnet creates the network namespace in the
+ * clone, noprep has the child assemble the root, release lets the mount namespace go at the workload's
+ * exit, disk puts the layers in the sandbox directory. Variants
  * separated by "vs" take turns launch by launch, so that a loaded machine's drift hits them alike.
  */
 #include <dirent.h>
@@ -117,7 +118,7 @@ static void report(const char *what, int64_t *xs, int n)
 
 struct variant {
 	char name[128];
-	int userns, timens, sysfs, hostnet, newnet, release, disk;
+	int userns, timens, sysfs, hostnet, newnet, release, disk, noprep;
 	int64_t *ph[5];
 	int n;
 };
@@ -159,6 +160,7 @@ int main(int argc, char **argv)
 		v->newnet |= !strcmp(argv[i], "newnet");
 		v->release |= !strcmp(argv[i], "release");
 		v->disk |= !strcmp(argv[i], "disk");
+		v->noprep |= !strcmp(argv[i], "noprep");
 		snprintf(v->name + strlen(v->name), sizeof(v->name) - strlen(v->name), " %s", argv[i]);
 	}
 	for (int i = 0; i < nv; i++)
@@ -175,13 +177,43 @@ int main(int argc, char **argv)
 		char err[1024];
 		int32_t status[2];
 		struct pollfd pfd;
-		int netns = -1;
+		int netns = -1, mntns = -1;
+
 		if (!hostnet && !newnet && !userns) {
 			netns = isl_netns_new();
 			if (netns < 0) {
 				fprintf(stderr, "isl_netns_new: %s\n", strerror(-netns));
 				return 1;
 			}
+		}
+		if (netns >= 0 && !disk && !v->noprep) {
+			/* the root, prepared as the backend's pool does: everything but /proc and what is under it */
+			uint32_t magic = ISL_MAGIC;
+
+			memcpy(req, &magic, 4);
+			len = 4;
+			u64(T_CLONE_FLAGS, 0x00020000 | 0x40000000);
+			u32(T_ROOT_MODE, ROOT_PIVOT);
+			str(T_ROOT_DIR, argv[2]);
+			str(T_OVL_LOWER, argv[1]);
+			rec(T_OVL_MEMORY, "", 0);
+			if (sysfs)
+				rec(T_SYSFS, "", 0);
+			u32(T_DEV, DEV_MKNOD);
+			for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++)
+				str(T_MASK, masked[i]);
+			for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+				str(T_RO_PATH, ro[i]);
+			u32(T_NETNS_FD, (uint32_t)netns);
+			rec(T_KEEP_MNTNS, "", 0);
+			rec(T_PREPARE_ONLY, "", 0);
+			u32(T_STDOUT_FD, (uint32_t)ISL_FD_NULL);
+			u32(T_STDERR_FD, (uint32_t)ISL_FD_NULL);
+			if (isl_spawn(req, (uint32_t)len, out, err, sizeof(err))) {
+				fprintf(stderr, "prepare failed: %s: %s\n", err, err + strlen(err) + 1);
+				return 1;
+			}
+			mntns = (int)out[6];
 		}
 		t0 = now();
 		snprintf(dir, sizeof(dir), "%s/isolab-linux-ns-loop%d", argv[2], it);
@@ -225,21 +257,25 @@ int main(int argc, char **argv)
 		str(T_HOSTNAME, host);
 		u32(T_ROOT_MODE, ROOT_PIVOT);
 		str(T_ROOT_DIR, disk ? root : dir);
-		str(T_OVL_LOWER, argv[1]);
-		if (disk) {
-			str(T_OVL_UPPER, upper);
-			str(T_OVL_WORK, work);
-		} else {
-			rec(T_OVL_MEMORY, "", 0);
+		if (mntns < 0) {
+			str(T_OVL_LOWER, argv[1]);
+			if (disk) {
+				str(T_OVL_UPPER, upper);
+				str(T_OVL_WORK, work);
+			} else {
+				rec(T_OVL_MEMORY, "", 0);
+			}
 		}
 		rec(T_PROC, "", 0);
-		if (sysfs && !hostnet)
+		if (sysfs && !hostnet && mntns < 0)
 			rec(T_SYSFS, "", 0);
 		u32(T_DEV, userns ? DEV_BIND : DEV_MKNOD);
 		for (size_t i = 0; i < sizeof(masked) / sizeof(masked[0]); i++)
-			str(T_MASK, masked[i]);
+			if (mntns < 0 || !strncmp(masked[i], "/proc/", 6))
+				str(T_MASK, masked[i]);
 		for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
-			str(T_RO_PATH, ro[i]);
+			if (mntns < 0 || !strncmp(ro[i], "/proc/", 6))
+				str(T_RO_PATH, ro[i]);
 		for (size_t h = 0; h < NH; h++)
 			str(T_CGROUP, cg[h]);
 		if (userns) {
@@ -253,7 +289,9 @@ int main(int argc, char **argv)
 			u32(T_NETNS_FD, (uint32_t)netns);
 		else if (!hostnet)
 			rec(T_LOOPBACK, "", 0);
-		if (!release)
+		if (mntns >= 0)
+			u32(T_MNTNS_FD, (uint32_t)mntns);
+		else if (!release)
 			rec(T_KEEP_MNTNS, "", 0);
 		if (isl_spawn(req, (uint32_t)len, out, err, sizeof(err))) {
 			fprintf(stderr, "launch failed: %s: %s\n", err, err + strlen(err) + 1);
@@ -276,6 +314,8 @@ int main(int argc, char **argv)
 		t3 = now();
 		if (out[6] >= 0)
 			close((int)out[6]);
+		if (mntns >= 0)
+			close(mntns);
 		for (size_t h = 0; h < NH; h++)
 			for (int a = 0; rmdir(cg[h]) && errno == EBUSY && a < 100; a++)
 				usleep(1000);

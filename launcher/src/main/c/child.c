@@ -234,6 +234,25 @@ static int new_fs(struct isl_child_ctx *c, const char *type, unsigned int attrs,
 
 /* ------------------------------------------------------------------ the root */
 
+/* Detached copies of the bind mounts' sources (and of the host's devices), made while the caller's mounts are visible. */
+static void clone_sources(struct isl_child_ctx *c, int devices_too)
+{
+	const struct isl_req *r = c->req;
+
+	for (int i = 0; i < r->nmounts; i++) {
+		c->tree_fds[i] = clone_tree(c, AT_FDCWD, r->mounts[i].source, AT_RECURSIVE, "bind mount");
+		if (r->mounts[i].flags & ISL_MNT_RDONLY)
+			CHECK(set_readonly(c->tree_fds[i], "", AT_EMPTY_PATH | AT_RECURSIVE), "bind mount read-only",
+			      r->mounts[i].source);
+	}
+	for (int i = 0; devices_too && i < ISL_DEVICES; i++) {
+		char path[32];
+
+		append(path, append(path, 0, sizeof(path), "/dev/"), sizeof(path), devices[i].name);
+		c->dev_fds[i] = clone_tree(c, AT_FDCWD, path, 0, "bind host device");
+	}
+}
+
 /* dir + "/" + name into buf, which holds PATH_BUF bytes. */
 static const char *child_path(char *buf, const char *dir, const char *name)
 {
@@ -301,20 +320,7 @@ static const char *prepare_root(struct isl_child_ctx *c, char *root_buf)
 		CHECK(sys5(SYS_mount, source, r->root_dir, NULL, MS_BIND | MS_REC, NULL), "bind root", source);
 	}
 	TRACE("root-mount");
-	for (int i = 0; i < r->nmounts; i++) {
-		c->tree_fds[i] = clone_tree(c, AT_FDCWD, r->mounts[i].source, AT_RECURSIVE, "bind mount");
-		if (r->mounts[i].flags & ISL_MNT_RDONLY)
-			CHECK(set_readonly(c->tree_fds[i], "", AT_EMPTY_PATH | AT_RECURSIVE), "bind mount read-only",
-			      r->mounts[i].source);
-	}
-	if (r->dev == DEV_BIND) {
-		for (int i = 0; i < ISL_DEVICES; i++) {
-			char path[32];
-
-			append(path, append(path, 0, sizeof(path), "/dev/"), sizeof(path), devices[i].name);
-			c->dev_fds[i] = clone_tree(c, AT_FDCWD, path, 0, "bind host device");
-		}
-	}
+	clone_sources(c, r->dev == DEV_BIND);
 	TRACE("bind-sources");
 	return new_root;
 }
@@ -449,6 +455,38 @@ static void setup_pivot_root(struct isl_child_ctx *c)
 	for (int i = 0; i < r->nro_paths; i++)
 		readonly_path(c, r->ro_paths[i]);
 	TRACE("ro-paths");
+	if (r->root_rdonly)
+		CHECK(set_readonly(AT_FDCWD, "/", 0), "read-only root", "/");
+}
+
+/*
+ * A root prepared ahead (T_MNTNS_FD, made by a T_PREPARE_ONLY launch): its mount namespace already holds
+ * the overlay, /dev, /sys and the masks and read-only paths outside /proc, pivoted into with the old root
+ * detached. What depends on this launch is done here, in the order of setup_pivot_root: the bind mounts'
+ * sources cloned while the caller's mounts are visible, the namespace joined (root and working directory
+ * become its root), /proc of the new pid namespace, the bind mounts, the masks and read-only paths (the
+ * caller passes those under /proc), the read-only root.
+ */
+static void setup_prepared_root(struct isl_child_ctx *c)
+{
+	const struct isl_req *r = c->req;
+	struct masking masking = { NULL, NULL, -1 };
+
+	clone_sources(c, 0);
+	CHECK(sys2(SYS_setns, c->mntns_fd, CLONE_NEWNS), "setns", "prepared mount namespace");
+	CHECK(sys1(SYS_chdir, "/"), "chdir /", "prepared root");
+	TRACE("setns-prepared-root");
+	if (r->proc)
+		attach(c, new_fs(c, "proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "mount /proc"),
+		       "/proc", "mount /proc");
+	TRACE("proc");
+	for (int i = 0; i < r->nmounts; i++)
+		attach(c, c->tree_fds[i], r->mounts[i].target, "bind mount");
+	for (int i = 0; i < r->nmasked; i++)
+		mask(c, r->masked[i], &masking);
+	for (int i = 0; i < r->nro_paths; i++)
+		readonly_path(c, r->ro_paths[i]);
+	TRACE("masks-ro-paths");
 	if (r->root_rdonly)
 		CHECK(set_readonly(AT_FDCWD, "/", 0), "read-only root", "/");
 }
@@ -704,7 +742,12 @@ void isl_child(struct isl_child_ctx *c)
 		CHECK(sys1(SYS_chdir, "/"), "chdir", "/");
 	} else if (r->root_mode == ROOT_PIVOT) {
 		old_umask = sys1(SYS_umask, 0); /* device nodes and mount points get exactly their modes */
-		setup_pivot_root(c);
+		if (c->mntns_fd >= 0)
+			setup_prepared_root(c);
+		else
+			setup_pivot_root(c);
+		if (r->prepare_only)
+			sys1(SYS_exit_group, 0); /* the parent has the mount namespace: the root is ready */
 	}
 	TRACE("root");
 	if (r->hostname)

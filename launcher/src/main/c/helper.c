@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 	ctx.sync_fd = -1;
 	ctx.netns_fd = -1;
 	ctx.keep_fd = -1;
+	ctx.mntns_fd = -1;
 	for (int i = 0; i < 3; i++)
 		ctx.stdio[i] = i;
 	isl_child(&ctx);

@@ -53,6 +53,8 @@ enum isl_tag {
 	T_NETNS_FD = 37,	/* i32: a prepared network namespace (isl_netns_new) to join instead of a new one */
 	T_KEEP_MNTNS = 38,	/* flag: hand the new mount namespace to the caller (isl_spawn's out[6]) */
 	T_OVL_MEMORY = 39,	/* flag: the overlay's upper and work dirs in a tmpfs mounted on ROOT_DIR */
+	T_PREPARE_ONLY = 40,	/* flag: set up the root, hand the mount namespace over (out[6]), exit: no exec */
+	T_MNTNS_FD = 41,	/* i32: a prepared root's mount namespace to join instead of assembling one */
 };
 
 enum isl_root_mode { ROOT_NONE = 0, ROOT_CHROOT = 1, ROOT_PIVOT = 2 };
@@ -117,6 +119,8 @@ struct isl_req {
 	uint32_t pipe_size;
 	int netns_fd;
 	int keep_mntns;
+	int prepare_only;
+	int mntns_fd;
 };
 
 /* Why the child stopped before execve: written to the parent in one write(2), atomically. */
@@ -154,6 +158,7 @@ struct isl_child_ctx {
 	int dev_fds[ISL_DEVICES]; /* host device nodes for DEV_BIND, O_PATH */
 	int netns_fd;		/* a prepared network namespace to join, or -1 */
 	int keep_fd;		/* socket to send the new mount namespace over (SCM_RIGHTS), or -1 */
+	int mntns_fd;		/* a prepared root's mount namespace to join, or -1 */
 	int tree_fds[ISL_MAX_MOUNTS]; /* open_tree clones of bind sources, -1: mount by path */
 	struct isl_trace *trace; /* NULL unless tracing */
 };

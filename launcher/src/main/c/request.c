@@ -6,6 +6,7 @@
 
 #define CLONE_NEWNET_FLAG 0x40000000ULL
 #define CLONE_NEWUSER_FLAG 0x10000000ULL
+#define CLONE_NEWNS_FLAG 0x00020000ULL
 
 struct reader {
 	const uint8_t *p, *end;
@@ -77,6 +78,7 @@ const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req)
 	req->stdout_fd = ISL_FD_PIPE;
 	req->stderr_fd = ISL_FD_PIPE;
 	req->netns_fd = -1;
+	req->mntns_fd = -1;
 	if (len < 4 || u32_at(buf) != ISL_MAGIC)
 		return "bad request: wrong magic (launcher library and Java classes of different versions?)";
 	r.p += 4;
@@ -250,6 +252,13 @@ const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req)
 		case T_OVL_MEMORY:
 			req->ovl_memory = 1;
 			break;
+		case T_PREPARE_ONLY:
+			req->prepare_only = 1;
+			break;
+		case T_MNTNS_FD:
+			NEED(n == 4 && (int32_t)u32_at(v) >= 0, "bad request: mount namespace fd");
+			req->mntns_fd = (int32_t)u32_at(v);
+			break;
 		case T_KEEP_MNTNS:
 			req->keep_mntns = 1;
 			break;
@@ -261,7 +270,11 @@ const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req)
 			NEED(0, "bad request: unknown record (launcher library and Java classes of different versions?)");
 		}
 	}
-	NEED(nargv > 0, "bad request: no command");
+	NEED(nargv > 0 || req->prepare_only, "bad request: no command");
+	NEED(!req->prepare_only || (req->root_mode == ROOT_PIVOT && req->keep_mntns && !req->proc && req->mntns_fd < 0),
+	     "bad request: a prepared root is a pivot root without /proc, kept");
+	NEED(req->mntns_fd < 0 || (req->root_mode == ROOT_PIVOT && (req->clone_flags & CLONE_NEWNS_FLAG)),
+	     "bad request: a prepared mount namespace stands for a new one with a pivot root");
 	if (!req->envp) {
 		req->envp = calloc(1, sizeof(char *)); /* an empty environment is a valid request */
 		NEED(req->envp, "out of memory");

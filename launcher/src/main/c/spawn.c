@@ -522,6 +522,7 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	s.ctx.sync_fd = -1;
 	s.ctx.netns_fd = -1;
 	s.ctx.keep_fd = -1;
+	s.ctx.mntns_fd = -1;
 	out[6] = -1;
 	for (int i = 0; i < ISL_MAX_MOUNTS; i++)
 		s.ctx.tree_fds[i] = -1;
@@ -541,6 +542,10 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	if (s.req.netns_fd >= 0) {
 		flags &= ~(uint64_t)CLONE_NEWNET; /* the child joins the prepared one */
 		s.ctx.netns_fd = s.req.netns_fd;
+	}
+	if (s.req.mntns_fd >= 0) {
+		flags &= ~(uint64_t)CLONE_NEWNS; /* likewise */
+		s.ctx.mntns_fd = s.req.mntns_fd;
 	}
 	fork_mode = (s.req.join_ns & (CLONE_NEWUSER | CLONE_NEWTIME)) != 0;
 	sync_mode = (flags & CLONE_NEWUSER) != 0;
@@ -591,6 +596,20 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	isl_trace_step(s.ctx.trace, "exec");
 	if (s.ctx.keep_fd >= 0)
 		out[6] = receive_fd(s.keep_sock[0]);
+	if (s.req.prepare_only) {
+		/* the child exited once its root was ready; its mount namespace is all there is to return */
+		while (waitpid(s.pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+		close_fd(&s.pidfd);
+		close_fd(&s.out_pipe[0]);
+		close_fd(&s.errout_pipe[0]);
+		if (out[6] < 0) {
+			fail(&s, "prepare root", EPROTO, "the child sent no mount namespace");
+			goto out;
+		}
+		rc = 0;
+		goto out;
+	}
 	out[0] = s.pid;
 	out[1] = s.pidfd;
 	out[2] = s.out_pipe[0];

@@ -107,6 +107,11 @@ public record LaunchRequest(
         // made in the launcher's user namespace: a new user namespace would not own it
         need(network == null || !namespaces.contains(Namespace.USER), "a prepared network cannot go with a new user namespace");
         need(!keepMountNamespace || namespaces.contains(Namespace.MOUNT), "keeping the mount namespace needs a new one");
+        if (root instanceof RootSetup.Pivot p && p.prepared() != null) {
+            // its network comes with it: its /sys belongs to that network namespace
+            need(network == null && namespaces.contains(Namespace.NET), "a prepared root goes with its own new network");
+            need(!namespaces.contains(Namespace.USER), "a prepared root cannot go with a new user namespace");
+        }
         for (Path cgroup : cgroups) {
             need(cgroup.isAbsolute(), "cgroup directories must be absolute: " + cgroup);
         }

@@ -32,7 +32,7 @@ public final class Launcher implements AutoCloseable {
     private static final int OUT_START_TIME = 4;
     private static final int OUT_ERRNO = 5;
     private static final int OUT_MOUNT_NAMESPACE = 6;
-    private static final int BACKGROUND_NICE = 10;
+    private static final int BACKGROUND_NICE = 19;
 
     private final IoLoop loop;
     private volatile boolean closed;
@@ -67,21 +67,32 @@ public final class Launcher implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the launcher is closed");
         }
-        int netns = request.network() != null ? request.network().take() : -1;
+        PreparedRoot prepared = request.root() instanceof RootSetup.Pivot p ? p.prepared() : null;
+        int mntns = prepared != null ? prepared.take() : -1;
+        int netns = -1;
         long[] out = new long[8];
         byte[] error = new byte[1024];
+        boolean launched = false;
         try {
-            byte[] encoded = RequestEncoder.encode(request, netns);
+            PreparedNetwork network = prepared != null ? prepared.network() : request.network();
+            netns = network != null ? network.take() : -1;
+            byte[] encoded = RequestEncoder.encode(request, netns, mntns);
             if (LauncherNative.isl_spawn(encoded, encoded.length, out, error, error.length) != 0) {
                 throw failure((int) out[OUT_ERRNO], error);
             }
+            launched = true;
         } finally {
             if (netns >= 0) {
                 LauncherNative.isl_close(netns); // the child holds the namespace now, or nobody needs it
             }
+            if (mntns >= 0 && !(launched && request.keepMountNamespace())) {
+                LauncherNative.isl_close(mntns);
+            }
         }
+        // a prepared root's namespace is the one to keep
+        int kept = mntns >= 0 && request.keepMountNamespace() ? mntns : (int) out[OUT_MOUNT_NAMESPACE];
         LaunchedProcess process = new LaunchedProcess((int) out[OUT_PID], (int) out[OUT_PIDFD], out[OUT_START_TIME],
-                (int) out[OUT_MOUNT_NAMESPACE], io);
+                kept, io);
         try {
             loop.register(process, (int) out[OUT_STDOUT], (int) out[OUT_STDERR]);
         } catch (RuntimeException e) {
@@ -103,6 +114,32 @@ public final class Launcher implements AutoCloseable {
             throw new LaunchException("prepare network namespace", -fd, "unshare(CLONE_NEWNET), lo up");
         }
         return new PreparedNetwork(fd);
+    }
+
+    /**
+     * Assembles {@code base} ahead of a launch, in a mount namespace of its own whose /sys belongs to
+     * {@code network} (see {@link PreparedRoot}): a short-lived child clones the mount namespace, mounts the
+     * overlay (layers in memory, their tmpfs over {@code base.mountPoint()} in that namespace only), /dev,
+     * /sys, the masks and read-only paths outside /proc, pivots into it and detaches the old root, hands the
+     * namespace over and exits. The root then owns {@code network}.
+     *
+     * @param base a pivot root with an in-memory overlay, without bind mounts, not read-only (those, and
+     *             /proc, are the launch's)
+     * @throws LaunchException naming the step that failed; {@code network} is still the caller's
+     */
+    public PreparedRoot prepareRoot(RootSetup.Pivot base, PreparedNetwork network) {
+        if (base.overlay() == null || !base.overlay().inMemory() || !base.mounts().isEmpty() || base.readOnly()
+                || base.prepared() != null) {
+            throw new IllegalArgumentException("a root prepared ahead has an in-memory overlay and nothing that is"
+                    + " the launch's (bind mounts, read-only root): " + base);
+        }
+        long[] out = new long[8];
+        byte[] error = new byte[1024];
+        byte[] encoded = RequestEncoder.encodePrepare(base, network.fd());
+        if (LauncherNative.isl_spawn(encoded, encoded.length, out, error, error.length) != 0) {
+            throw failure((int) out[OUT_ERRNO], error);
+        }
+        return new PreparedRoot(base, network, (int) out[OUT_MOUNT_NAMESPACE]);
     }
 
     /**

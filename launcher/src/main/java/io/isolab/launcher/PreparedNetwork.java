@@ -16,6 +16,14 @@ public final class PreparedNetwork implements AutoCloseable {
         this.fd = fd;
     }
 
+    /** The descriptor, still this object's: for preparing a root in it. */
+    synchronized int fd() {
+        if (fd < 0) {
+            throw new IllegalStateException("this prepared network namespace was used or closed already");
+        }
+        return fd;
+    }
+
     /** Hands the descriptor to a launch, which closes it; a second launch is refused. */
     synchronized int take() {
         if (fd < 0) {

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -47,17 +48,28 @@ final class RequestEncoder {
     private static final int NETNS_FD = 37;
     private static final int KEEP_MNTNS = 38;
     private static final int OVL_MEMORY = 39;
+    private static final int PREPARE_ONLY = 40;
+    private static final int MNTNS_FD = 41;
+    private static final int STDOUT_FD = 34;
+    private static final int STDERR_FD = 35;
+    private static final int FD_NULL = -2;
 
     private static final int ROOT_CHROOT = 1;
     private static final int ROOT_PIVOT = 2;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    /** Encoding a root made ahead: its /proc is the launch's (the pid namespace does not exist yet). */
+    private boolean preparing;
 
     private RequestEncoder() {
     }
 
-    /** @param netnsFd the descriptor of {@link LaunchRequest#network()}, taken by the launch, or -1 */
-    static byte[] encode(LaunchRequest r, int netnsFd) {
+    /**
+     * @param netnsFd the descriptor of the network namespace made ahead (the request's, or its prepared
+     *                root's), taken by the launch, or -1
+     * @param mntnsFd the descriptor of the prepared root's mount namespace, taken by the launch, or -1
+     */
+    static byte[] encode(LaunchRequest r, int netnsFd, int mntnsFd) {
         RequestEncoder e = new RequestEncoder();
         e.raw(le(4).putInt(MAGIC));
         r.argv().forEach(a -> e.string(ARG, a));
@@ -101,7 +113,28 @@ final class RequestEncoder {
         if (netnsFd >= 0) {
             e.u32(NETNS_FD, netnsFd);
         }
+        if (mntnsFd >= 0) {
+            e.u32(MNTNS_FD, mntnsFd);
+        }
         e.flag(KEEP_MNTNS, r.keepMountNamespace());
+        return e.out.toByteArray();
+    }
+
+    /**
+     * A launch that assembles {@code base} in a mount namespace of its own (joined to the network namespace
+     * {@code netnsFd}), hands the namespace over and exits: see {@link Launcher#prepareRoot}.
+     */
+    static byte[] encodePrepare(RootSetup.Pivot base, int netnsFd) {
+        RequestEncoder e = new RequestEncoder();
+        e.preparing = true;
+        e.raw(le(4).putInt(MAGIC));
+        e.u64(CLONE_FLAGS, Namespace.flags(List.of(Namespace.MOUNT, Namespace.NET)));
+        e.root(base);
+        e.u32(NETNS_FD, netnsFd);
+        e.flag(KEEP_MNTNS, true);
+        e.flag(PREPARE_ONLY, true);
+        e.u32(STDOUT_FD, FD_NULL);
+        e.u32(STDERR_FD, FD_NULL);
         return e.out.toByteArray();
     }
 
@@ -109,6 +142,16 @@ final class RequestEncoder {
         if (root instanceof RootSetup.Chroot c) {
             u32(ROOT_MODE, ROOT_CHROOT);
             string(ROOT_DIR, c.dir().toString());
+        } else if (root instanceof RootSetup.Pivot p && p.prepared() != null) {
+            // the overlay, /dev, /sys and what is outside /proc are in the prepared mount namespace
+            u32(ROOT_MODE, ROOT_PIVOT);
+            string(ROOT_DIR, p.mountPoint().toString());
+            flag(ROOT_RDONLY, p.readOnly());
+            mounts(p);
+            flag(PROC, p.proc());
+            u32(DEV, p.dev().ordinal());
+            p.maskedPaths().stream().filter(RootSetup.Pivot::underProc).forEach(m -> string(MASK, m));
+            p.readOnlyPaths().stream().filter(RootSetup.Pivot::underProc).forEach(m -> string(RO_PATH, m));
         } else if (root instanceof RootSetup.Pivot p) {
             u32(ROOT_MODE, ROOT_PIVOT);
             string(ROOT_DIR, p.mountPoint().toString());
@@ -123,16 +166,20 @@ final class RequestEncoder {
                 string(ROOT_SOURCE, p.rootfs().toString());
             }
             flag(ROOT_RDONLY, p.readOnly());
-            for (BindMount m : p.mounts()) {
-                byte[] source = cstring(m.source().toString());
-                byte[] target = cstring(m.target());
-                record(MOUNT, le(4 + source.length + target.length).putInt(m.readOnly() ? 1 : 0).put(source).put(target));
-            }
-            flag(PROC, p.proc());
+            mounts(p);
+            flag(PROC, p.proc() && !preparing);
             flag(SYSFS, p.sysfs());
             u32(DEV, p.dev().ordinal());
             p.maskedPaths().forEach(m -> string(MASK, m));
             p.readOnlyPaths().forEach(m -> string(RO_PATH, m));
+        }
+    }
+
+    private void mounts(RootSetup.Pivot p) {
+        for (BindMount m : p.mounts()) {
+            byte[] source = cstring(m.source().toString());
+            byte[] target = cstring(m.target());
+            record(MOUNT, le(4 + source.length + target.length).putInt(m.readOnly() ? 1 : 0).put(source).put(target));
         }
     }
 

@@ -68,10 +68,14 @@ public sealed interface RootSetup permits RootSetup.Inherit, RootSetup.Chroot, R
      * @param maskedPaths   hidden: a directory gets an empty read-only tmpfs, a file {@code /dev/null};
      *                      absent paths are skipped
      * @param readOnlyPaths made read-only, recursively; absent paths are skipped
+     * @param prepared      where most of this root is already assembled ({@link Launcher#prepareRoot}), or
+     *                      {@code null}: it must agree on rootfs, overlay in memory, /sys, /dev, masked and
+     *                      read-only paths; the launch then adds /proc, what is under it, the bind mounts and
+     *                      the read-only root
      */
     record Pivot(Path rootfs, Path mountPoint, Overlay overlay, boolean readOnly, List<BindMount> mounts,
-                 boolean proc, boolean sysfs, DevMode dev, List<String> maskedPaths, List<String> readOnlyPaths)
-            implements RootSetup {
+                 boolean proc, boolean sysfs, DevMode dev, List<String> maskedPaths, List<String> readOnlyPaths,
+                 PreparedRoot prepared) implements RootSetup {
 
         /** What overlayfs splits its options at (',') and its lower dirs at (':'), and its escape. */
         private static final Pattern OVERLAY_SEPARATORS = Pattern.compile("[,:\\\\]");
@@ -108,6 +112,19 @@ public sealed interface RootSetup permits RootSetup.Inherit, RootSetup.Chroot, R
             mounts = List.copyOf(mounts);
             maskedPaths = List.copyOf(maskedPaths);
             readOnlyPaths = List.copyOf(readOnlyPaths);
+            if (prepared != null) {
+                Pivot base = prepared.base();
+                if (!base.rootfs.equals(rootfs) || overlay == null || !overlay.inMemory() || base.sysfs != sysfs
+                        || base.dev != dev || !base.maskedPaths.equals(maskedPaths)
+                        || !base.readOnlyPaths.equals(readOnlyPaths)) {
+                    throw new IllegalArgumentException("the prepared root is another root: " + base);
+                }
+            }
+        }
+
+        /** Whether {@code path} is under /proc: what a prepared root leaves to its launch. */
+        static boolean underProc(String path) {
+            return path.equals("/proc") || path.startsWith("/proc/");
         }
 
         /**
@@ -157,6 +174,7 @@ public sealed interface RootSetup permits RootSetup.Inherit, RootSetup.Chroot, R
             private DevMode dev = DevMode.MKNOD;
             private List<String> maskedPaths = OCI_MASKED_PATHS;
             private List<String> readOnlyPaths = OCI_READONLY_PATHS;
+            private PreparedRoot prepared;
 
             Builder(Path rootfs, Path mountPoint) {
                 this.rootfs = rootfs;
@@ -209,9 +227,15 @@ public sealed interface RootSetup permits RootSetup.Inherit, RootSetup.Chroot, R
                 return this;
             }
 
+            /** Join this root made ahead instead of assembling one (see {@link PreparedRoot}). */
+            public Builder prepared(PreparedRoot value) {
+                this.prepared = value;
+                return this;
+            }
+
             public Pivot build() {
                 return new Pivot(rootfs, mountPoint, overlay, readOnly, mounts, proc, sysfs, dev, maskedPaths,
-                        readOnlyPaths);
+                        readOnlyPaths, prepared);
             }
         }
     }

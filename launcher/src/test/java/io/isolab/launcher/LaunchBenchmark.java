@@ -164,7 +164,7 @@ public final class LaunchBenchmark {
                 return pivotOverlay();
             case "b-helper-chroot":
                 return timeProcess(new ProcessBuilder(helper.toString(),
-                        HexFormat.of().formatHex(RequestEncoder.encode(chrootRequest().newSession(true).build(), -1))));
+                        HexFormat.of().formatHex(RequestEncoder.encode(chrootRequest().newSession(true).build(), -1, -1))));
             case "pb-default":
                 return timeProcess(new ProcessBuilder(probe.toString(), "true"));
             default:

@@ -253,6 +253,50 @@ class LauncherTest {
     }
 
     @Test
+    void launchesIntoARootPreparedAhead() throws Exception {
+        Path host = Files.createDirectory(scratch.resolve("host"));
+        Files.writeString(host.resolve("hello"), "from the host");
+        String hostMounts = Files.readString(Path.of("/proc/self/mountinfo"));
+        RootSetup.Pivot base = RootSetup.pivot(rootfs, scratch).memoryOverlay().sysfs(true).proc(false).build();
+        PreparedRoot prepared = launcher.prepareRoot(base, launcher.prepareNetwork());
+        assertEquals(hostMounts, Files.readString(Path.of("/proc/self/mountinfo")), "preparing touched the host's mounts");
+        Capture c = new Capture();
+        LaunchRequest request = LaunchRequest.builder("sh", "-c",
+                        "echo $$; ls /dev | tr '\\n' ' '; echo; ip -o link | wc -l; wc -c < /proc/keys;"
+                                + " grep -E ' /(proc/acpi|sys/firmware) ' /proc/mounts | cut -d' ' -f3,4 | cut -d, -f1"
+                                + " | uniq -c | tr -s ' ' | tr '\\n' ';'; echo;"
+                                + " cat /mnt/in/hello; echo; echo hello > /written; cat /written;"
+                                + " echo x > /proc/sys/kernel/hostname && echo sys-writable; echo /proc/[0-9]*")
+                .env(ENV).namespaces(FIVE)
+                .root(RootSetup.pivot(rootfs, scratch.resolve("unused")).memoryOverlay().sysfs(true)
+                        .mount(new BindMount(host, "/mnt/in", true)).prepared(prepared).build()).build();
+        ProcessExit exit = run(request, c);
+        assertEquals(ExitStatus.exited(0), exit.status(), () -> c.out() + c.err());
+        List<String> lines = c.out().lines().toList();
+        String all = c.out() + c.err();
+        assertEquals("1", lines.get(0), all);
+        assertEquals(Set.of("fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin", "stdout",
+                "tty", "urandom", "zero"), Set.of(lines.get(1).trim().split(" ")), all);
+        assertEquals("1", lines.get(2).trim(), "only lo: " + all);
+        if (Files.exists(Path.of("/proc/keys"))) {
+            assertEquals("0", lines.get(3).trim(), "/proc/keys is masked: " + all);
+        }
+        long maskedDirs = Stream.of("/proc/acpi", "/sys/firmware").filter(d -> Files.isDirectory(Path.of(d))).count();
+        assertEquals(maskedDirs == 0 ? "" : " " + maskedDirs + " tmpfs ro;", lines.get(4), all);
+        assertEquals(List.of("from the host", "hello"), lines.subList(5, 7), all);
+        assertFalse(c.out().contains("sys-writable"), "/proc/sys is read-only: " + all);
+        assertEquals("/proc/1", lines.get(lines.size() - 1), "sees only itself: " + all);
+        assertFalse(Files.exists(rootfs.resolve("written")), "the rootfs was modified");
+        assertThrows(IllegalStateException.class, () -> launcher.launch(request, c.io()), "used once only");
+        prepared.close();
+        PreparedRoot unused = launcher.prepareRoot(base, launcher.prepareNetwork());
+        unused.close();
+        assertEquals(hostMounts, Files.readString(Path.of("/proc/self/mountinfo")), "a mount was left on the host");
+        assertThrows(IllegalArgumentException.class, () -> RootSetup.pivot(rootfs, scratch).memoryOverlay()
+                .sysfs(false).prepared(unused).build(), "the prepared root is another root");
+    }
+
+    @Test
     void keepsTheMountNamespaceUntilReleased() throws Exception {
         Path mountPoint = Files.createDirectory(scratch.resolve("root"));
         Path upper = Files.createDirectory(scratch.resolve("upper"));

@@ -49,7 +49,7 @@ final class LinuxNsDriver implements BackendDriver {
     /** The user namespace of a spec that requires user-isolation. */
     private final IdMaps whenRequired;
     private final boolean timeNamespaces;
-    private final NetworkPool networks;
+    private final PreparedPool prepared;
 
     LinuxNsDriver(BackendContext<LinuxNsSettings> context) {
         this.context = context;
@@ -64,7 +64,9 @@ final class LinuxNsDriver implements BackendDriver {
         this.cgroups = openCgroups(context.settings());
         this.launcher = Launcher.open(context.cacheDir());
         // made in this user namespace: of use only to sandboxes without one of their own
-        this.networks = new NetworkPool(launcher, always == null ? context.settings().networkPool() : 0);
+        this.prepared = new PreparedPool(launcher, always == null ? context.settings().prepareAhead() : 0,
+                context.settings().overlayUpper() == OverlayUpper.MEMORY ? LinuxNsSandbox::preparedRoot : null,
+                context.stateDir());
     }
 
     /** Rootless without a delegated cgroup there are none: sandboxes then run without limits, stats or pause. */
@@ -147,7 +149,7 @@ final class LinuxNsDriver implements BackendDriver {
 
     @Override
     public void close() {
-        networks.close();
+        prepared.close();
         launcher.close();
         if (cgroups != null) {
             cgroups.close();
@@ -158,8 +160,8 @@ final class LinuxNsDriver implements BackendDriver {
         return launcher;
     }
 
-    NetworkPool networks() {
-        return networks;
+    PreparedPool prepared() {
+        return prepared;
     }
 
     Optional<Cgroups> cgroups() {

@@ -19,7 +19,6 @@ import io.isolab.launcher.LaunchRequest;
 import io.isolab.launcher.LaunchedProcess;
 import io.isolab.launcher.LinuxCapability;
 import io.isolab.launcher.Namespace;
-import io.isolab.launcher.PreparedNetwork;
 import io.isolab.launcher.RootSetup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -99,16 +98,65 @@ final class LinuxNsSandbox implements SandboxHandle {
         }
     }
 
+    /**
+     * The pivot root of a sandbox with its layers in memory, a network namespace of its own and no user
+     * namespace, before what is its own (bind mounts, read-only root): what {@link PreparedPool} prepares.
+     */
+    static RootSetup.Pivot preparedRoot(Path rootfs, Path mountPoint) {
+        return memoryRoot(rootfs, mountPoint).sysfs(true).dev(RootSetup.Pivot.DevMode.MKNOD).build();
+    }
+
+    private static RootSetup.Pivot.Builder memoryRoot(Path rootfs, Path mountPoint) {
+        return RootSetup.pivot(rootfs, mountPoint).memoryOverlay();
+    }
+
     @Override
     public ExecHandle start(ProcessIo io) {
         boolean ownNet = namespaces.contains(Namespace.NET);
+        // namespaces made ahead, if the pool has them: only for a network of its own without a user namespace
+        PreparedPool.Ready ready = ownNet && ids.isEmpty() ? driver.prepared().take(spec.rootfs()) : null;
+        try {
+            LaunchRequest.Builder request = LaunchRequest.builder(spec.process().argv())
+                    .env(spec.process().env())
+                    .cwd(spec.process().cwd())
+                    .credentials(credentials)
+                    .root(root(ownNet, ready))
+                    .namespaces(namespaces)
+                    .hostname(spec.hostname() != null ? spec.hostname() : context.sandboxId())
+                    .capabilities(LinuxCapability.OCI_DEFAULT)
+                    .noNewPrivileges(true)
+                    .newSession(true)
+                    .network(ready != null ? ready.network() : null)
+                    .loopbackUp(ownNet && ready == null)
+                    // the sandbox's mounts live until destroy, which tears them down, not the workload's exit
+                    .keepMountNamespace(true);
+            ids.ifPresent(i -> request.idMaps(i.uids(), i.gids(), i.denySetgroups()));
+            if (cgroup != null) {
+                cgroup.dirs().forEach(request::cgroup);
+            }
+            main = driver.launcher().launch(request.build(), io);
+            // nothing ran in the cgroup before: the OOM counter starts at 0
+            return new SandboxProcessHandle(main, cgroup, 0);
+        } finally {
+            if (ready != null) {
+                // no-ops once the launch took them
+                if (ready.root() != null) {
+                    ready.root().close();
+                } else {
+                    ready.network().close();
+                }
+            }
+        }
+    }
+
+    private RootSetup.Pivot root(boolean ownNet, PreparedPool.Ready ready) {
         RootSetup.Pivot.Builder root;
         if (driver.settings().overlayUpper() == OverlayUpper.DISK) {
             root = RootSetup.pivot(spec.rootfs(), context.dir().resolve(ROOT))
                     .overlay(context.dir().resolve(UPPER), context.dir().resolve(WORK));
         } else {
             // the layers' tmpfs covers the sandbox directory in the sandbox's mount namespace only
-            root = RootSetup.pivot(spec.rootfs(), context.dir()).memoryOverlay();
+            root = memoryRoot(spec.rootfs(), context.dir());
         }
         root.readOnly(spec.readOnlyRoot())
                 // sysfs may be mounted in a user namespace only with a network namespace of its own
@@ -118,34 +166,10 @@ final class LinuxNsSandbox implements SandboxHandle {
         for (Mount m : spec.mounts()) {
             root.mount(new BindMount(m.source(), m.target(), m.readOnly()));
         }
-        LaunchRequest.Builder request = LaunchRequest.builder(spec.process().argv())
-                .env(spec.process().env())
-                .cwd(spec.process().cwd())
-                .credentials(credentials)
-                .root(root.build())
-                .namespaces(namespaces)
-                .hostname(spec.hostname() != null ? spec.hostname() : context.sandboxId())
-                .capabilities(LinuxCapability.OCI_DEFAULT)
-                .noNewPrivileges(true)
-                .newSession(true)
-                // the sandbox's mounts live until destroy, which tears them down, not the workload's exit
-                .keepMountNamespace(true);
-        ids.ifPresent(i -> request.idMaps(i.uids(), i.gids(), i.denySetgroups()));
-        if (cgroup != null) {
-            cgroup.dirs().forEach(request::cgroup);
+        if (ready != null && ready.root() != null) {
+            root.prepared(ready.root());
         }
-        // a ready network namespace (lo up) if the pool has one, else the clone makes it
-        PreparedNetwork network = ownNet && ids.isEmpty() ? driver.networks().take() : null;
-        try {
-            request.network(network).loopbackUp(ownNet && network == null);
-            main = driver.launcher().launch(request.build(), io);
-            // nothing ran in the cgroup before: the OOM counter starts at 0
-            return new SandboxProcessHandle(main, cgroup, 0);
-        } finally {
-            if (network != null) {
-                network.close(); // a no-op once the launch took it
-            }
-        }
+        return root.build();
     }
 
     @Override

@@ -20,21 +20,22 @@ import io.isolab.backend.linuxns.cgroup.Cgroups;
  *                     (default: specs that require user-isolation, ids mapped), {@code identity} or
  *                     {@code mapped} (every sandbox); see {@link UserNamespaceMode}. Not root, every sandbox
  *                     runs rootless.
- * @param networkPool  network namespaces a background thread keeps ready for launches (default 4), each
- *                     used by one sandbox only; 0 makes each launch create its own (see {@link NetworkPool})
+ * @param prepareAhead sandboxes' namespaces a background thread keeps ready for launches (default 4): a
+ *                     network namespace and, with the copy-on-write layer in memory, the root on it, each
+ *                     used by one sandbox only; 0 makes each launch create its own (see {@link PreparedPool})
  * @param overlayUpper where the copy-on-write layer lives: {@code memory} (default) or {@code disk}; see
  *                     {@link OverlayUpper}
  */
 public record LinuxNsSettings(String cgroupParent, Integer cpuWeight, String cpusetCpus, String cpusetMems,
-                              UserNamespaceMode userNamespace, Integer networkPool, OverlayUpper overlayUpper) {
-    private static final int DEFAULT_NETWORK_POOL = 4;
-    private static final int MAX_NETWORK_POOL = 64;
+                              UserNamespaceMode userNamespace, Integer prepareAhead, OverlayUpper overlayUpper) {
+    private static final int DEFAULT_PREPARE_AHEAD = 4;
+    private static final int MAX_PREPARE_AHEAD = 64;
 
     public LinuxNsSettings {
-        networkPool = networkPool == null ? DEFAULT_NETWORK_POOL : networkPool;
+        prepareAhead = prepareAhead == null ? DEFAULT_PREPARE_AHEAD : prepareAhead;
         overlayUpper = overlayUpper == null ? OverlayUpper.MEMORY : overlayUpper;
-        if (networkPool < 0 || networkPool > MAX_NETWORK_POOL) {
-            throw new InvalidSpecException("network-pool", "must be 0.." + MAX_NETWORK_POOL + " (got " + networkPool + ")");
+        if (prepareAhead < 0 || prepareAhead > MAX_PREPARE_AHEAD) {
+            throw new InvalidSpecException("prepare-ahead", "must be 0.." + MAX_PREPARE_AHEAD + " (got " + prepareAhead + ")");
         }
         userNamespace = userNamespace == null ? UserNamespaceMode.WHEN_REQUIRED : userNamespace;
         cgroupParent = cgroupParent == null || cgroupParent.isBlank() ? Cgroups.DEFAULT_PARENT : cgroupParent;
