@@ -299,6 +299,13 @@ public final class SandboxCgroup {
     }
 
     private static void removeTree(Path root) {
+        try {
+            // the common case, at once: walking first would stat every interface file of the directory
+            Files.deleteIfExists(root);
+            return;
+        } catch (IOException busy) {
+            // nested cgroups (rmdir says EBUSY), or the last exit not finished: the walk retries
+        }
         List<Path> deepestFirst = new ArrayList<>(tree(root));
         Collections.reverse(deepestFirst);
         for (Path dir : deepestFirst) {

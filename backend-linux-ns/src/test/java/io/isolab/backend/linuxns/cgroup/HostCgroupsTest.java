@@ -102,6 +102,18 @@ abstract class HostCgroupsTest {
     }
 
     @Test
+    void removesCgroupsTheWorkloadNestedInItsOwn() throws Exception {
+        SandboxCgroup cg = cgroups.create(newId(), CgroupLimits.NONE);
+        for (Path dir : cg.dirs()) {
+            Files.createDirectories(dir.resolve("nested").resolve("deeper"));
+        }
+        cg.remove();
+        for (Path dir : cg.dirs()) {
+            assertFalse(Files.exists(dir), dir + " left");
+        }
+    }
+
+    @Test
     void movesAProcessInAndKillsItWithEverythingItForked() throws Exception {
         SandboxCgroup cg = cgroups.create(newId(), CgroupLimits.NONE);
         try (Gated forker = Gated.shell("while :; do sleep 600 & sleep 0.02; done")) {
