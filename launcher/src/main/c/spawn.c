@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 
 #define STACK_SIZE (256 * 1024)
 #define GUARD_SIZE 4096
+#define STACK_CACHE 8
 #define CGROUP2_SUPER_MAGIC 0x63677270
 
 #ifndef P_PIDFD
@@ -465,6 +467,46 @@ ISL_EXPORT int isl_features(void)
 	return probe_features();
 }
 
+/*
+ * Child stacks are kept for the next launch rather than unmapped: an mmap and a munmap per launch take
+ * the JVM's mmap lock for writing (and the munmap shoots down TLBs on every CPU running a JVM thread),
+ * which a concurrent launch's execve waits for, and a fresh stack faults its pages in again. A stack is
+ * free once its child has exec'd or exited, that is when isl_spawn returns.
+ */
+static pthread_mutex_t stacks_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *stacks[STACK_CACHE];
+static int nstacks;
+
+static void *take_stack(void)
+{
+	void *stack = NULL, *map;
+
+	pthread_mutex_lock(&stacks_lock);
+	if (nstacks)
+		stack = stacks[--nstacks];
+	pthread_mutex_unlock(&stacks_lock);
+	if (stack)
+		return stack;
+	map = mmap(NULL, STACK_SIZE + GUARD_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	if (map == MAP_FAILED)
+		return NULL;
+	mprotect(map, GUARD_SIZE, PROT_NONE);
+	return (char *)map + GUARD_SIZE;
+}
+
+static void give_back_stack(void *stack)
+{
+	pthread_mutex_lock(&stacks_lock);
+	if (nstacks < STACK_CACHE) {
+		stacks[nstacks++] = stack;
+		stack = NULL;
+	}
+	pthread_mutex_unlock(&stacks_lock);
+	if (stack)
+		munmap((char *)stack - GUARD_SIZE, STACK_SIZE + GUARD_SIZE);
+}
+
 static void cleanup(struct spawn *s, int ok)
 {
 	close_fd(&s->err_pipe[0]);
@@ -489,8 +531,8 @@ static void cleanup(struct spawn *s, int ok)
 		close_fd(&s->errout_pipe[0]);
 		close_fd(&s->pidfd);
 	}
-	if (s->stack != MAP_FAILED)
-		munmap((char *)s->stack - GUARD_SIZE, STACK_SIZE + GUARD_SIZE);
+	if (s->stack)
+		give_back_stack(s->stack);
 	isl_req_free(&s->req);
 }
 
@@ -508,7 +550,6 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	int features = probe_features();
 	int have_clone3 = features & F_CLONE3;
 	int fork_mode, sync_mode, rc = -1;
-	void *map;
 
 	memset(&s, 0, sizeof(s));
 	s.msg = err;
@@ -517,7 +558,7 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	for (int i = 0; i < 2; i++)
 		s.err_pipe[i] = s.sync_pipe[i] = s.out_pipe[i] = s.errout_pipe[i] = s.keep_sock[i] = -1;
 	s.null_fd = s.cgroup_fd = s.join_pidfd = s.saved_pidns = s.target_pidns = s.pidfd = -1;
-	s.stack = MAP_FAILED;
+	s.stack = NULL;
 	s.ctx.req = &s.req;
 	s.ctx.sync_fd = -1;
 	s.ctx.netns_fd = -1;
@@ -561,14 +602,11 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	}
 	s.ctx.err_fd = s.err_pipe[1];
 	s.ctx.sync_fd = s.sync_pipe[0];
-	map = mmap(NULL, STACK_SIZE + GUARD_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		   -1, 0);
-	if (map == MAP_FAILED) {
+	s.stack = take_stack();
+	if (!s.stack) {
 		fail(&s, "clone", errno, "child stack");
 		goto out;
 	}
-	mprotect(map, GUARD_SIZE, PROT_NONE);
-	s.stack = (char *)map + GUARD_SIZE;
 	if (!fork_mode)
 		flags |= CLONE_VM | (sync_mode ? 0 : CLONE_VFORK);
 	isl_trace_step(s.ctx.trace, "prepare");

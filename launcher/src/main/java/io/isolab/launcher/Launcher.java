@@ -143,7 +143,7 @@ public final class Launcher implements AutoCloseable {
     }
 
     /**
-     * Makes the calling thread yield the CPU to launches (nice 10; Linux schedules each thread with its
+     * Makes the calling thread yield the CPU to launches (nice 19; Linux schedules each thread with its
      * own): for a thread that prepares what later launches use ({@link #prepareNetwork()}), so that on a
      * busy machine it does not slow the launches it works for.
      */

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * only descriptors of this JVM (no bind mount, no name, layers in memory), released by {@link #close()} or
  * with the JVM however it dies. Roots are prepared for the rootfs the last launch used; a launch with
  * another one retargets the pool and assembles its own. The thread starts at the first {@link #take}, keeps
- * {@code size} ready at nice 10, and stops if the kernel refuses (launches then make their own).
+ * {@code size} ready at nice 19, and stops if the kernel refuses (launches then make their own).
  */
 final class PreparedPool implements AutoCloseable, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PreparedPool.class);
