@@ -152,26 +152,29 @@ final class IoLoop implements Runnable {
         }
     }
 
-    /** Reads up to {@code maxReads} times; false once the pipe is empty or closed. */
-    private boolean read(Pipe pipe, int maxReads) {
+    /** Reads up to {@code maxReads} times, until the pipe is empty; closes it at its end. */
+    private void read(Pipe pipe, int maxReads) {
         for (int i = 0; i < maxReads && pipe.open; i++) {
             int n = LauncherNative.isl_read(pipe.fd, buffer, BUFFER);
             if (n == -LauncherNative.EAGAIN) {
-                return false;
+                return;
             }
             if (n <= 0) {
                 closePipe(pipe);
-                return false;
+                return;
             }
-            byte[] bytes = new byte[n];
-            buffer.get(0, bytes, 0, n);
-            try {
-                pipe.sink.write(bytes, 0, n);
-            } catch (RuntimeException e) {
-                LOG.warn("an output sink of {} failed; its output is dropped", pipe.watch.process, e);
-            }
+            deliver(pipe, n);
         }
-        return pipe.open;
+    }
+
+    private void deliver(Pipe pipe, int n) {
+        byte[] bytes = new byte[n];
+        buffer.get(0, bytes, 0, n);
+        try {
+            pipe.sink.write(bytes, 0, n);
+        } catch (RuntimeException e) {
+            LOG.warn("an output sink of {} failed; its output is dropped", pipe.watch.process, e);
+        }
     }
 
     private void exited(Watch watch) {
@@ -186,14 +189,24 @@ final class IoLoop implements Runnable {
         if (status == null) {
             return; // still running (a spurious wake-up, or a polled process)
         }
-        for (Pipe pipe : pipesOf(watch)) {
-            int reads = 0;
-            while (read(pipe, 1) && ++reads < MAX_DRAIN_READS) {
-                // drain what the process wrote before it exited
-            }
+        List<Pipe> pipes = pipesOf(watch);
+        for (Pipe pipe : pipes) {
+            drain(pipe);
         }
-        finish(watch);
+        // the waiter goes on at once; closing the pipes and the pidfd is this thread's business
         watch.process.complete(ProcessExit.of(status));
+        finish(watch);
+    }
+
+    /** Delivers what the process wrote before it exited, up to the end of the pipe or a bound. */
+    private void drain(Pipe pipe) {
+        for (int reads = 0; pipe.open && reads < MAX_DRAIN_READS; reads++) {
+            int n = LauncherNative.isl_read(pipe.fd, buffer, BUFFER);
+            if (n <= 0) {
+                return; // empty, at its end, or failed: finish() closes it
+            }
+            deliver(pipe, n);
+        }
     }
 
     private void finish(Watch watch) {

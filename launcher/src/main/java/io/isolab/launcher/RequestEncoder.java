@@ -1,9 +1,9 @@
 package io.isolab.launcher;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -57,7 +57,8 @@ final class RequestEncoder {
     private static final int ROOT_CHROOT = 1;
     private static final int ROOT_PIVOT = 2;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    /** Little-endian, grown as needed: one buffer per request, not one per record. */
+    private ByteBuffer out = ByteBuffer.allocate(2048).order(ByteOrder.LITTLE_ENDIAN);
     /** Encoding a root made ahead: its /proc is the launch's (the pid namespace does not exist yet). */
     private boolean preparing;
 
@@ -71,7 +72,7 @@ final class RequestEncoder {
      */
     static byte[] encode(LaunchRequest r, int netnsFd, int mntnsFd) {
         RequestEncoder e = new RequestEncoder();
-        e.raw(le(4).putInt(MAGIC));
+        e.room(4).putInt(MAGIC);
         r.argv().forEach(a -> e.string(ARG, a));
         for (Map.Entry<String, String> v : r.env().entrySet()) {
             e.string(ENV, v.getKey() + "=" + v.getValue());
@@ -83,7 +84,7 @@ final class RequestEncoder {
             r.credentials().groups().forEach(g -> e.u32(GROUP, g));
         }
         for (Rlimit l : r.rlimits()) {
-            e.record(RLIMIT, le(24).putInt(l.resource().ordinal()).putInt(0).putLong(l.soft()).putLong(l.hard()));
+            e.header(RLIMIT, 24).putInt(l.resource().ordinal()).putInt(0).putLong(l.soft()).putLong(l.hard());
         }
         if (!r.namespaces().isEmpty()) {
             e.u64(CLONE_FLAGS, Namespace.flags(r.namespaces()));
@@ -117,7 +118,7 @@ final class RequestEncoder {
             e.u32(MNTNS_FD, mntnsFd);
         }
         e.flag(KEEP_MNTNS, r.keepMountNamespace());
-        return e.out.toByteArray();
+        return e.bytes();
     }
 
     /**
@@ -127,7 +128,7 @@ final class RequestEncoder {
     static byte[] encodePrepare(RootSetup.Pivot base, int netnsFd) {
         RequestEncoder e = new RequestEncoder();
         e.preparing = true;
-        e.raw(le(4).putInt(MAGIC));
+        e.room(4).putInt(MAGIC);
         e.u64(CLONE_FLAGS, Namespace.flags(List.of(Namespace.MOUNT, Namespace.NET)));
         e.root(base);
         e.u32(NETNS_FD, netnsFd);
@@ -135,7 +136,7 @@ final class RequestEncoder {
         e.flag(PREPARE_ONLY, true);
         e.u32(STDOUT_FD, FD_NULL);
         e.u32(STDERR_FD, FD_NULL);
-        return e.out.toByteArray();
+        return e.bytes();
     }
 
     private void root(RootSetup root) {
@@ -179,46 +180,50 @@ final class RequestEncoder {
         for (BindMount m : p.mounts()) {
             byte[] source = cstring(m.source().toString());
             byte[] target = cstring(m.target());
-            record(MOUNT, le(4 + source.length + target.length).putInt(m.readOnly() ? 1 : 0).put(source).put(target));
+            header(MOUNT, 4 + source.length + target.length).putInt(m.readOnly() ? 1 : 0).put(source).put(target);
         }
     }
 
     private void string(int tag, String value) {
         byte[] bytes = cstring(value);
-        record(tag, le(bytes.length).put(bytes));
+        header(tag, bytes.length).put(bytes);
     }
 
     private void u32(int tag, int value) {
-        record(tag, le(4).putInt(value));
+        header(tag, 4).putInt(value);
     }
 
     private void u64(int tag, long value) {
-        record(tag, le(8).putLong(value));
+        header(tag, 8).putLong(value);
     }
 
     private void flag(int tag, boolean set) {
         if (set) {
-            record(tag, le(0));
+            header(tag, 0);
         }
     }
 
-    private void record(int tag, ByteBuffer payload) {
-        raw(le(8).putInt(tag).putInt(payload.capacity()));
-        raw(payload);
+    /** Writes a record's header; the caller writes its {@code length} bytes of payload. */
+    private ByteBuffer header(int tag, int length) {
+        return room(8 + length).putInt(tag).putInt(length);
     }
 
-    private void raw(ByteBuffer b) {
-        out.write(b.array(), 0, b.capacity());
+    private ByteBuffer room(int bytes) {
+        if (out.remaining() < bytes) {
+            ByteBuffer grown = ByteBuffer.allocate(Math.max(out.capacity() * 2, out.position() + bytes))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            out.flip();
+            out = grown.put(out);
+        }
+        return out;
     }
 
-    private static ByteBuffer le(int size) {
-        return ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    private byte[] bytes() {
+        return Arrays.copyOf(out.array(), out.position());
     }
 
     private static byte[] cstring(String s) {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        byte[] c = new byte[utf8.length + 1];
-        System.arraycopy(utf8, 0, c, 0, utf8.length);
-        return c;
+        return Arrays.copyOf(utf8, utf8.length + 1);
     }
 }

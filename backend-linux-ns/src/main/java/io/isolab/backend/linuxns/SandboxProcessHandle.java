@@ -9,7 +9,8 @@ import java.time.Duration;
 /**
  * A process of a sandbox, whose exit says whether the memory limit killed: from the cgroup's own
  * oom_kill counter, counted from when this process started (as Docker's OOMKilled, any process of the
- * sandbox killed by the OOM killer meanwhile counts), never guessed from a SIGKILL.
+ * sandbox killed by the OOM killer meanwhile counts), never guessed from a SIGKILL. A process that exited
+ * 0 was not killed: its exit skips the read (the count is in the sandbox's stats either way).
  */
 final class SandboxProcessHandle implements ExecHandle {
     private final LaunchedProcess process;
@@ -29,7 +30,8 @@ final class SandboxProcessHandle implements ExecHandle {
         if (exit == null || cgroup == null) {
             return exit;
         }
-        return new ProcessExit(exit.status(), cgroup.oomKills() > oomKillsBefore, exit.phases());
+        boolean oomKilled = !exit.status().success() && cgroup.oomKills() > oomKillsBefore;
+        return new ProcessExit(exit.status(), oomKilled, exit.phases());
     }
 
     @Override
