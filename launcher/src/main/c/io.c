@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,25 @@ ISL_EXPORT int isl_read(int fd, uint8_t *buf, int len)
 		n = read(fd, buf, (size_t)len);
 	} while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : (int)n;
+}
+
+/* Waits up to timeout_ms (-1: forever) for fd to turn readable: 1 when it is, 0 on timeout or signal, -errno. */
+ISL_EXPORT int isl_poll_in(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int n = poll(&p, 1, timeout_ms);
+
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	return n;
+}
+
+/* A CLOEXEC duplicate of fd, or -errno. */
+ISL_EXPORT int isl_dup(int fd)
+{
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+	return dup < 0 ? -errno : dup;
 }
 
 ISL_EXPORT int isl_close(int fd)

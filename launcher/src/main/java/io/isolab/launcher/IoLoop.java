@@ -41,15 +41,24 @@ final class IoLoop implements Runnable {
     private final Map<Long, Object> channels = new ConcurrentHashMap<>();
     private final Set<Watch> polled = ConcurrentHashMap.newKeySet();
     private final AtomicLong tokens = new AtomicLong(1);
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
+    /** Per thread: the loop thread reads pipes, and so does a waiter that handles its process's exit. */
+    private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
     private final Thread thread;
     private volatile boolean closed;
 
-    /** A process and its open pipes, touched only by the loop thread after registration. */
+    /**
+     * A process and its open pipes. Reading its pipes and handling its exit happen under its monitor: the
+     * loop thread does both, and a thread waiting for the exit may handle it first (see
+     * {@link LaunchedProcess#awaitExit}).
+     */
     private static final class Watch {
         final LaunchedProcess process;
         final List<Pipe> pipes = new ArrayList<>(2);
         long pidToken = -1;
+        /** Reaped, output delivered, exit completed. Guarded by this. */
+        boolean done;
+        /** Pipes and pidfd closed, deregistered. Guarded by this. */
+        boolean finished;
 
         Watch(LaunchedProcess process) {
             this.process = process;
@@ -83,6 +92,7 @@ final class IoLoop implements Runnable {
     /** Starts serving a launched process; its pipes first, so no exit is seen before its output. */
     void register(LaunchedProcess process, int stdoutFd, int stderrFd) {
         Watch watch = new Watch(process);
+        process.exitSeen(() -> exited(watch, false));
         addPipe(watch, stdoutFd, process.io().stdout());
         addPipe(watch, stderrFd, process.io().stderr());
         int pidfd = process.pidfd();
@@ -126,7 +136,7 @@ final class IoLoop implements Runnable {
                     dispatch(ready[i]);
                 }
                 for (Watch watch : polled) {
-                    exited(watch);
+                    exited(watch, true);
                 }
             }
         } catch (RuntimeException | Error e) {
@@ -148,26 +158,29 @@ final class IoLoop implements Runnable {
         if (channel instanceof Pipe pipe) {
             read(pipe, READS_PER_EVENT);
         } else if (channel instanceof Watch watch) {
-            exited(watch);
+            exited(watch, true);
         }
     }
 
     /** Reads up to {@code maxReads} times, until the pipe is empty; closes it at its end. */
     private void read(Pipe pipe, int maxReads) {
-        for (int i = 0; i < maxReads && pipe.open; i++) {
-            int n = LauncherNative.isl_read(pipe.fd, buffer, BUFFER);
-            if (n == -LauncherNative.EAGAIN) {
-                return;
+        ByteBuffer buffer = BUFFERS.get();
+        synchronized (pipe.watch) {
+            for (int i = 0; i < maxReads && pipe.open; i++) {
+                int n = LauncherNative.isl_read(pipe.fd, buffer, BUFFER);
+                if (n == -LauncherNative.EAGAIN) {
+                    return;
+                }
+                if (n <= 0) {
+                    closePipe(pipe);
+                    return;
+                }
+                deliver(pipe, buffer, n);
             }
-            if (n <= 0) {
-                closePipe(pipe);
-                return;
-            }
-            deliver(pipe, n);
         }
     }
 
-    private void deliver(Pipe pipe, int n) {
+    private static void deliver(Pipe pipe, ByteBuffer buffer, int n) {
         byte[] bytes = new byte[n];
         buffer.get(0, bytes, 0, n);
         try {
@@ -177,40 +190,58 @@ final class IoLoop implements Runnable {
         }
     }
 
-    private void exited(Watch watch) {
-        ExitStatus status;
-        try {
-            status = watch.process.reap();
-        } catch (IllegalStateException e) {
-            finish(watch);
-            watch.process.fail(e);
-            return;
+    /**
+     * Handles the process's exit if it has exited: reaps it, delivers what it wrote and completes its exit;
+     * with {@code finishToo} (the loop thread) also closes its pipes and pidfd. Idempotent, and safe from a
+     * waiting thread: whoever comes first does the work, so the waiter need not be woken by this thread.
+     */
+    private void exited(Watch watch, boolean finishToo) {
+        synchronized (watch) {
+            if (!watch.done) {
+                ExitStatus status;
+                try {
+                    status = watch.process.reap();
+                } catch (IllegalStateException e) {
+                    watch.done = true;
+                    finish(watch);
+                    watch.process.fail(e);
+                    return;
+                }
+                if (status == null) {
+                    return; // still running (a spurious wake-up, or a polled process)
+                }
+                for (Pipe pipe : watch.pipes) {
+                    drain(pipe);
+                }
+                watch.done = true;
+                // the waiter goes on at once; closing the pipes and the pidfd can come after
+                watch.process.complete(ProcessExit.of(status));
+            }
+            if (finishToo) {
+                finish(watch);
+            }
         }
-        if (status == null) {
-            return; // still running (a spurious wake-up, or a polled process)
-        }
-        List<Pipe> pipes = pipesOf(watch);
-        for (Pipe pipe : pipes) {
-            drain(pipe);
-        }
-        // the waiter goes on at once; closing the pipes and the pidfd is this thread's business
-        watch.process.complete(ProcessExit.of(status));
-        finish(watch);
     }
 
     /** Delivers what the process wrote before it exited, up to the end of the pipe or a bound. */
-    private void drain(Pipe pipe) {
+    private static void drain(Pipe pipe) {
+        ByteBuffer buffer = BUFFERS.get();
         for (int reads = 0; pipe.open && reads < MAX_DRAIN_READS; reads++) {
             int n = LauncherNative.isl_read(pipe.fd, buffer, BUFFER);
             if (n <= 0) {
                 return; // empty, at its end, or failed: finish() closes it
             }
-            deliver(pipe, n);
+            deliver(pipe, buffer, n);
         }
     }
 
+    /** Closes and deregisters the process's pipes and pidfd; under the watch's monitor, once. */
     private void finish(Watch watch) {
-        for (Pipe pipe : pipesOf(watch)) {
+        if (watch.finished) {
+            return;
+        }
+        watch.finished = true;
+        for (Pipe pipe : watch.pipes) {
             closePipe(pipe);
         }
         if (watch.pidToken >= 0) {
@@ -233,12 +264,6 @@ final class IoLoop implements Runnable {
         }
     }
 
-    private static List<Pipe> pipesOf(Watch watch) {
-        synchronized (watch) {
-            return List.copyOf(watch.pipes);
-        }
-    }
-
     /** The loop stops: whoever waits is told; the processes themselves are left running. */
     private void abandonAll() {
         IllegalStateException stopped = new IllegalStateException("the launcher was closed");
@@ -251,7 +276,9 @@ final class IoLoop implements Runnable {
             }
         }
         for (Watch watch : watches) {
-            finish(watch);
+            synchronized (watch) {
+                finish(watch);
+            }
             watch.process.fail(stopped);
         }
     }

@@ -50,5 +50,9 @@ final class LauncherNative {
 
     static native int isl_close(int fd);
 
+    static native int isl_poll_in(int fd, int timeoutMs);
+
+    static native int isl_dup(int fd);
+
     static native int isl_session_scan(int sid, long minStart, int signal, int[] pids, int max);
 }

@@ -119,6 +119,43 @@ class LauncherTest {
     }
 
     @Test
+    void waitersSeeTheExitThemselvesAndCanBeInterrupted() throws Exception {
+        Capture c = new Capture();
+        LaunchedProcess p = launcher.launch(chroot("sh", "-c", "sleep 0.3; echo done").build(), c.io());
+        java.util.concurrent.ExecutorService waiters = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<ProcessExit>> exits = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                exits.add(waiters.submit(() -> p.awaitExit(null)));
+            }
+            for (java.util.concurrent.Future<ProcessExit> e : exits) {
+                assertEquals(ExitStatus.exited(0), e.get(30, java.util.concurrent.TimeUnit.SECONDS).status());
+            }
+            assertEquals("done\n", c.out(), "the output came before the exit, once");
+            assertEquals(ExitStatus.exited(0), p.awaitExit(Duration.ZERO).status(), "still there for a late waiter");
+        } finally {
+            waiters.shutdownNow();
+        }
+        LaunchedProcess sleeper = launcher.launch(chroot("sleep", "30").build(), new Capture().io());
+        Thread self = Thread.currentThread();
+        Thread interrupter = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            }
+            self.interrupt();
+        });
+        interrupter.start();
+        long t0 = System.nanoTime();
+        assertThrows(InterruptedException.class, () -> sleeper.awaitExit(null));
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos(), "the interrupt was seen late");
+        assertEquals(null, sleeper.awaitExit(Duration.ofMillis(50)), "a timeout still returns null");
+        sleeper.kill(9);
+        assertEquals(ExitStatus.killed(9), sleeper.awaitExit(Duration.ofSeconds(30)).status());
+    }
+
+    @Test
     void namesAMissingCommand() {
         LaunchException e = assertThrows(LaunchException.class,
                 () -> launcher.launch(chroot("/no/such/command").build(), new Capture().io()));
