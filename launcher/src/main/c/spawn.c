@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -380,12 +381,25 @@ static int receive_fd(int sock)
 	return fd;
 }
 
-/* Waits for the child's verdict: EOF when it exec'd, or its error record. */
-static int await_exec(struct spawn *s)
+/*
+ * Waits for the child's verdict: EOF when it exec'd, or its error record. After a vfork the verdict is
+ * already in: the parent resumes when the child's execve has passed its point of no return (the child's
+ * mm released; a later failure kills it, as it would the workload) or when the child exited, and a child
+ * that failed wrote its record (one write, atomic) before exiting. So the pipe is only looked at: waiting
+ * for its EOF too (when exec closes the child's CLOEXEC descriptors, a moment later) would cost a second
+ * wake-up.
+ */
+static int await_exec(struct spawn *s, int vforked)
 {
 	struct isl_error e;
 	size_t got = 0;
 
+	if (vforked) {
+		struct pollfd p = { .fd = s->err_pipe[0], .events = POLLIN };
+
+		if (poll(&p, 1, 0) == 0)
+			return 0;
+	}
 	while (got < sizeof(e)) {
 		ssize_t n = read(s->err_pipe[0], (char *)&e + got, sizeof(e) - got);
 
@@ -629,7 +643,7 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 			goto out;
 		}
 	}
-	if (await_exec(&s) < 0)
+	if (await_exec(&s, (flags & CLONE_VFORK) != 0) < 0)
 		goto out;
 	isl_trace_step(s.ctx.trace, "exec");
 	if (s.ctx.keep_fd >= 0)
