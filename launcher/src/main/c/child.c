@@ -306,10 +306,12 @@ static const char *prepare_root(struct isl_child_ctx *c, char *root_buf)
 		n = append(opts, n, sizeof(opts), ",workdir=");
 		n = append(opts, n, sizeof(opts), work);
 		/*
-		 * The upper layer is thrown away with the sandbox: volatile (Linux 5.10) skips every sync of
-		 * it, above all the one at unmount (a writeback and a disk flush when the sandbox ends).
+		 * Layers in memory are thrown away with the sandbox: volatile (Linux 5.10) skips every sync of
+		 * them. On disk syncs stay: an fsync in the sandbox must reach the disk (and write back the
+		 * dirty pages a memory cgroup could not reclaim otherwise).
 		 */
-		n = append(opts, n, sizeof(opts), ",volatile");
+		if (r->ovl_memory)
+			n = append(opts, n, sizeof(opts), ",volatile");
 		/* In a user namespace overlayfs keeps its metadata in user.* xattrs (Linux 5.11+). */
 		if (r->clone_flags & CLONE_NEWUSER)
 			append(opts, n, sizeof(opts), ",userxattr");

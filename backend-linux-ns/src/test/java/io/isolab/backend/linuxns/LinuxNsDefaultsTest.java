@@ -15,6 +15,7 @@ import io.isolab.api.SandboxSpec;
 import io.isolab.api.config.IsolabConfig;
 import io.isolab.api.host.Backend;
 import io.isolab.api.host.Backends;
+import io.isolab.api.host.Sandbox;
 import io.isolab.api.spi.BackendContext;
 import io.isolab.workload.Probe;
 import io.isolab.workload.WorkloadRootfs;
@@ -110,10 +111,17 @@ class LinuxNsDefaultsTest {
         LinuxNsSettings disk = new LinuxNsSettings(null, null, null, null, null, null, OverlayUpper.DISK);
         try (Backend onDisk = Backend.open(new LinuxNsProvider(),
                 new BackendContext<>(disk, config.stateDir(), config.cacheDir()))) {
-            RunResult r = onDisk.run(SandboxSpec.builder(rootfs).command(Probe.PATH_IN_ROOTFS, "io", "96", "/")
-                    .memory(32L << 20).build());
-            assertEquals(ExitStatus.exited(0), r.exit(), "96 MiB to a disk layer with a 32 MiB limit: " + r.stderr().text());
-            assertFalse(Files.exists(config.stateDir().resolve("sandboxes").resolve(r.sandboxId())), "layers left");
+            Sandbox sandbox = onDisk.create(SandboxSpec.builder(rootfs)
+                    .command(Probe.PATH_IN_ROOTFS, "write-file", "/written", "on disk").build());
+            Path upper = config.stateDir().resolve("sandboxes").resolve(sandbox.id()).resolve("upper");
+            try {
+                sandbox.start();
+                assertEquals(ExitStatus.exited(0), sandbox.waitFor().exit());
+                assertEquals("on disk", Files.readString(upper.resolve("written")).strip());
+            } finally {
+                sandbox.close();
+            }
+            assertFalse(Files.exists(upper.getParent()), "layers left");
         }
     }
 
