@@ -1,0 +1,116 @@
+package io.isolab.benchmarks.workload;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The workloads of {@code isolab bench}: each one a probe subcommand (so every backend and peer runs the
+ * same binary), or for {@link #FOOTPRINT} and {@link #DENSITY} an idle probe the harness measures from
+ * the host.
+ */
+public enum Workload {
+    STARTUP("startup", "create -> exit of `isolab-probe true`: the cost of a sandbox", Kind.ONE_SHOT,
+            Metric.wall(), List.of("true"), List.of("true")),
+    CPU("cpu", "fixed integer/float work", Kind.ONE_SHOT,
+            Metric.probe("elapsed_ns", "ms", 1e-6, true), List.of("cpu", "2000000"), List.of("cpu", "20000000")),
+    MEMORY("memory", "stream over a buffer: bandwidth", Kind.ONE_SHOT,
+            Metric.probe("mb_per_s", "MiB/s", 1, false), List.of("mem", "32"), List.of("mem", "256")),
+    SYSCALL("syscall", "a cheap syscall in a loop: latency per call", Kind.ONE_SHOT,
+            Metric.probe("ns_per_call", "ns/call", 1, true), List.of("syscall", "100000"), List.of("syscall", "2000000")),
+    SPAWN("spawn", "fork + exec + wait loop: cost per process", Kind.ONE_SHOT,
+            Metric.probe("us_per_spawn", "us/spawn", 1, true), List.of("spawn", "50"), List.of("spawn", "500")),
+    IO("io", "write + fsync + read back in the sandbox's /tmp", Kind.ONE_SHOT,
+            Metric.probe("elapsed_ns", "ms", 1e-6, true), List.of("io", "8", "/tmp"), List.of("io", "64", "/tmp")),
+    NET("net", "loopback TCP request/response inside the sandbox", Kind.ONE_SHOT,
+            Metric.probe("rtt_p50_us", "us/round trip", 1, true), List.of("net", "500"), List.of("net", "10000")),
+    FOOTPRINT("footprint", "host memory (PSS) of everything kept for one idle sandbox", Kind.FOOTPRINT,
+            new Metric("host_pss_bytes", "MiB", 1.0 / (1 << 20), true, Metric.Source.HOST),
+            List.of("tick", "1000"), List.of("tick", "1000")),
+    DENSITY("density", "N sandboxes launched at once, each idling: time until all run", Kind.DENSITY,
+            new Metric("all_running_ns", "ms", 1e-6, true, Metric.Source.HOST),
+            List.of("tick", "1000"), List.of("tick", "1000"));
+
+    /** How the harness drives a workload. */
+    public enum Kind {
+        /** Run to exit, once per sample. */
+        ONE_SHOT,
+        /** Start, wait until it runs, measure the host's memory for it, destroy. */
+        FOOTPRINT,
+        /** Start N at once, measure until all run, destroy all. */
+        DENSITY
+    }
+
+    private final String key;
+    private final String description;
+    private final Kind kind;
+    private final Metric metric;
+    private final List<String> quickArgs;
+    private final List<String> fullArgs;
+
+    Workload(String key, String description, Kind kind, Metric metric, List<String> quickArgs, List<String> fullArgs) {
+        this.key = key;
+        this.description = description;
+        this.kind = kind;
+        this.metric = metric;
+        this.quickArgs = quickArgs;
+        this.fullArgs = fullArgs;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public Metric metric() {
+        return metric;
+    }
+
+    /** The probe's arguments (after {@code isolab-probe}). */
+    public List<String> probeArgs(boolean quick) {
+        return quick ? quickArgs : fullArgs;
+    }
+
+    /**
+     * Parses a comma-separated list of keys, or {@code all}.
+     *
+     * @throws IllegalArgumentException naming the unknown key and listing the known ones
+     */
+    public static List<Workload> parseList(String text) {
+        if (text == null || text.isBlank() || text.trim().equals("all")) {
+            return List.of(values());
+        }
+        List<Workload> list = new ArrayList<>();
+        for (String part : text.split(",")) {
+            Workload w = fromKey(part.trim());
+            if (!list.contains(w)) {
+                list.add(w);
+            }
+        }
+        return list;
+    }
+
+    public static Workload fromKey(String key) {
+        for (Workload w : values()) {
+            if (w.key.equals(key.toLowerCase(Locale.ROOT))) {
+                return w;
+            }
+        }
+        throw new IllegalArgumentException("unknown workload '" + key + "' (known: "
+                + Arrays.stream(values()).map(Workload::key).collect(Collectors.joining(", ")) + ")");
+    }
+
+    @Override
+    public String toString() {
+        return key;
+    }
+}
