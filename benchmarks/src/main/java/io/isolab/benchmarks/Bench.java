@@ -1,7 +1,5 @@
 package io.isolab.benchmarks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isolab.benchmarks.matrix.MatrixRow;
 import io.isolab.benchmarks.results.BenchResults;
 import io.isolab.benchmarks.results.Cell;
@@ -12,6 +10,7 @@ import io.isolab.benchmarks.target.Execution;
 import io.isolab.benchmarks.target.HostProcesses;
 import io.isolab.benchmarks.target.Idle;
 import io.isolab.benchmarks.target.Invocation;
+import io.isolab.benchmarks.target.ProbeOutput;
 import io.isolab.benchmarks.target.Target;
 import io.isolab.benchmarks.workload.Workload;
 import java.time.Duration;
@@ -33,7 +32,6 @@ import java.util.concurrent.Future;
  * happened to run during it.
  */
 public final class Bench {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** A cell that failed this many times in a row without a success stops being run. */
     private static final int GIVE_UP_AFTER = 2;
 
@@ -208,7 +206,7 @@ public final class Bench {
 
     private static Sample oneShot(Target target, Invocation inv, int round) throws Exception {
         Execution e = target.run(inv);
-        return new Sample(round, e.wallNanos(), e.success(), e.success() ? null : e.failure(), probeJson(e.stdout()),
+        return new Sample(round, e.wallNanos(), e.success(), e.success() ? null : e.failure(), ProbeOutput.json(e.stdout()),
                 e.phases(), null);
     }
 
@@ -288,27 +286,6 @@ public final class Bench {
             }
             closer.shutdown();
         }
-    }
-
-    /** The probe's own result: the last line of its stdout that is a JSON object. */
-    static JsonNode probeJson(String stdout) {
-        String[] lines = stdout.split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            String line = lines[i].strip();
-            int brace = line.indexOf("{\"");
-            if (brace < 0 || !line.endsWith("}")) {
-                continue;
-            }
-            try {
-                JsonNode node = JSON.readTree(line.substring(brace));
-                if (node.isObject()) {
-                    return node;
-                }
-            } catch (java.io.IOException e) {
-                // a console line that only looks like JSON (a VM's serial output): keep looking
-            }
-        }
-        return null;
     }
 
     private static TargetInfo info(Target t) {
