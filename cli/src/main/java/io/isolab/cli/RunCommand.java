@@ -1,6 +1,6 @@
 package io.isolab.cli;
 
-import io.isolab.api.Backend;
+import io.isolab.api.host.Backend;
 import io.isolab.api.Capability;
 import io.isolab.api.Json;
 import io.isolab.api.NetworkMode;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -144,6 +145,14 @@ public final class ConfigLoader {
         }
 
         ConfigException describe(JsonProcessingException e, List<String> prefix) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof StreamReadException syntax) {
+                    return new ConfigException(file, syntax.getLocation() == null ? 0 : syntax.getLocation().getLineNr(),
+                            "not valid YAML: " + syntax.getOriginalMessage().lines()
+                                    .filter(l -> !l.isBlank() && !l.startsWith(" in ") && !l.trim().equals("^"))
+                                    .map(String::trim).collect(Collectors.joining("; ")));
+                }
+            }
             List<String> path = new ArrayList<>(prefix);
             if (e instanceof JsonMappingException m) {
                 m.getPath().forEach(r -> path.add(r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]"));
@@ -162,12 +171,8 @@ public final class ConfigLoader {
                 message = key + ": " + bad.getMessage().substring(bad.field().length() + 2);
             } else if (e instanceof ValueInstantiationException v && v.getCause() != null) {
                 message = (key.isEmpty() ? "" : key + ": ") + v.getCause().getMessage();
-            } else if (e instanceof JsonMappingException) {
-                message = (key.isEmpty() ? "" : key + ": ") + "bad value: " + firstLine(e.getOriginalMessage());
             } else {
-                message = "not valid YAML: " + e.getOriginalMessage().lines()
-                        .filter(l -> !l.isBlank() && !l.startsWith(" in ") && !l.trim().equals("^"))
-                        .map(String::trim).collect(Collectors.joining("; "));
+                message = (key.isEmpty() ? "" : key + ": ") + "bad value: " + firstLine(e.getOriginalMessage());
             }
             int line = lineOf(path.stream().filter(p -> !p.startsWith("[")).toList());
             if (line == 0) {
@@ -218,7 +223,8 @@ public final class ConfigLoader {
                 if (parser == null || parser.currentToken() == JsonToken.VALUE_NULL) {
                     return bindEmpty(type);
                 }
-                return MAPPER.readValue(parser, type);
+                // The section ends where the file goes on: trailing tokens are the rest of the file.
+                return MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(parser);
             } catch (JsonProcessingException e) {
                 throw yaml.describe(e, path);
             } catch (IOException e) {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An opened backend. Called only by {@link io.isolab.api.Backend}, which has already checked the spec
+ * An opened backend. Called only by {@link io.isolab.api.host.Backend}, which has already checked the spec
  * against the declared capabilities.
  */
 public interface BackendDriver extends AutoCloseable {

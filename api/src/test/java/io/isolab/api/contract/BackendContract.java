@@ -12,19 +12,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isolab.api.Availability;
-import io.isolab.api.Backend;
+import io.isolab.api.host.Backend;
 import io.isolab.api.BackendDescriptor;
 import io.isolab.api.Capability;
 import io.isolab.api.ExitStatus;
-import io.isolab.api.GcReport;
+import io.isolab.api.host.GcReport;
 import io.isolab.api.InvalidSpecException;
 import io.isolab.api.Limits;
 import io.isolab.api.Mount;
 import io.isolab.api.NetworkMode;
 import io.isolab.api.ProcessSpec;
 import io.isolab.api.RunResult;
-import io.isolab.api.Sandbox;
-import io.isolab.api.SandboxProcess;
+import io.isolab.api.host.Sandbox;
+import io.isolab.api.host.SandboxProcess;
 import io.isolab.api.SandboxSpec;
 import io.isolab.api.SandboxStartException;
 import io.isolab.api.SandboxStats;
@@ -404,7 +404,8 @@ public abstract class BackendContract {
         assertEquals(ExitStatus.exited(0), result.exit(), () -> describe(result));
         JsonNode burn = JSON.readTree(result.stdout().text());
         double share = burn.path("cpu_ms").asDouble() / burn.path("wall_ms").asDouble();
-        assertTrue(share < 0.6, () -> "a 0.25-cpu sandbox used " + share + " of a core: " + burn);
+        // An upper bound only: a busy host lowers the share too, but nothing but the limit keeps it from ~1.
+        assertTrue(share < 0.45, () -> "a 0.25-cpu sandbox used " + share + " of a core: " + burn);
     }
 
     @Test

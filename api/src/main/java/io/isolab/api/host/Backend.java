@@ -1,5 +1,15 @@
-package io.isolab.api;
+package io.isolab.api.host;
 
+import io.isolab.api.Availability;
+import io.isolab.api.BackendDescriptor;
+import io.isolab.api.BackendUnavailableException;
+import io.isolab.api.Capability;
+import io.isolab.api.InvalidSpecException;
+import io.isolab.api.OutputListener;
+import io.isolab.api.RunResult;
+import io.isolab.api.SandboxSpec;
+import io.isolab.api.Timings;
+import io.isolab.api.UnsupportedCapabilityException;
 import io.isolab.api.spi.BackendContext;
 import io.isolab.api.spi.BackendDriver;
 import io.isolab.api.spi.BackendProvider;

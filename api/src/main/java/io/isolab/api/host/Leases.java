@@ -1,4 +1,4 @@
-package io.isolab.api;
+package io.isolab.api.host;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

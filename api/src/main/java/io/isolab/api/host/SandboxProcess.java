@@ -1,5 +1,7 @@
-package io.isolab.api;
+package io.isolab.api.host;
 
+import io.isolab.api.RunResult;
+import io.isolab.api.Timings;
 import io.isolab.api.spi.ExecHandle;
 import io.isolab.api.spi.ProcessExit;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.isolab.api;
+package io.isolab.api.host;
 
 import io.isolab.api.spi.HostResource;
 import java.util.List;

@@ -1,5 +1,15 @@
-package io.isolab.api;
+package io.isolab.api.host;
 
+import io.isolab.api.Capability;
+import io.isolab.api.ExitStatus;
+import io.isolab.api.OutputListener;
+import io.isolab.api.ProcessSpec;
+import io.isolab.api.RunResult;
+import io.isolab.api.SandboxSpec;
+import io.isolab.api.SandboxStartException;
+import io.isolab.api.SandboxStats;
+import io.isolab.api.Timings;
+import io.isolab.api.UnsupportedCapabilityException;
 import io.isolab.api.spi.ExecHandle;
 import io.isolab.api.spi.ProcessExit;
 import io.isolab.api.spi.ProcessIo;

@@ -1,5 +1,6 @@
-package io.isolab.api;
+package io.isolab.api.host;
 
+import io.isolab.api.CapturedOutput;
 import io.isolab.api.spi.OutputSink;
 import java.util.Arrays;
 
