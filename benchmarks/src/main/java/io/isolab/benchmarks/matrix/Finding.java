@@ -12,9 +12,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Finding(Boolean isolated, boolean promised, String detail) {
 
-    /** A measured value that contradicts the declaration: the bug the matrix exists to show. */
+    /** Declared but measured not to hold: the bug the matrix exists to show. */
     public boolean disagrees() {
-        return isolated != null && isolated != promised;
+        return promised && Boolean.FALSE.equals(isolated);
+    }
+
+    /** Measured to hold without being declared: not a bug, but the declaration undersells the target. */
+    public boolean undeclared() {
+        return !promised && Boolean.TRUE.equals(isolated);
     }
 
     public static Finding measured(boolean isolated, boolean promised, String detail) {

@@ -44,9 +44,17 @@ public final class IsolationMatrix {
         Map<Property, Finding> f = new EnumMap<>(Property.class);
         String hostBoot = host.path("boot_id").asText("");
         String boot = inside.path("boot_id").asText("");
-        boolean otherKernel = !boot.isEmpty() && !boot.equals(hostBoot);
+        String hostKernel = host.path("sysname").asText("") + " " + host.path("kernel").asText("");
+        String kernel = inside.path("sysname").asText("") + " " + inside.path("kernel").asText("");
+        // Another boot id is another kernel; so is another release, for a kernel that passes the host's boot
+        // id through (gVisor's Sentry does).
+        boolean otherBoot = !boot.isEmpty() && !boot.equals(hostBoot);
+        boolean otherRelease = !kernel.isBlank() && !kernel.equals(hostKernel);
+        boolean otherKernel = otherBoot || otherRelease;
         f.put(Property.KERNEL, Finding.measured(otherKernel, Property.KERNEL.promised(declared),
-                otherKernel ? "boot_id " + abbreviate(boot) + " (host " + abbreviate(hostBoot) + ")" : "same boot_id as the host"));
+                otherBoot ? "boot_id " + abbreviate(boot) + " (host " + abbreviate(hostBoot) + ")"
+                        : otherRelease ? "kernel " + kernel.strip() + " (host " + hostKernel.strip() + ")"
+                        : "the host's boot_id and kernel " + hostKernel.strip()));
         for (Map.Entry<Property, String> ns : NAMESPACES.entrySet()) {
             Property p = ns.getKey();
             JsonNode hostInode = host.path("ns").path(ns.getValue());
@@ -54,6 +62,12 @@ public final class IsolationMatrix {
             if (otherKernel) {
                 // a guest kernel's initial namespaces carry the same fixed inode numbers as the host's
                 f.put(p, Finding.measured(true, p.promised(declared), "another kernel"));
+            } else if (p == Property.NET && (inode.isMissingNode() || inode.isNull()) && inside.path("interfaces").isArray()) {
+                // without /proc there are no namespace inodes, but the interfaces still tell
+                Set<String> ifs = new TreeSet<>();
+                inside.path("interfaces").forEach(n -> ifs.add(n.asText()));
+                boolean onlyLoopback = ifs.stream().allMatch(i -> i.equals("lo"));
+                f.put(p, Finding.measured(onlyLoopback, p.promised(declared), "interfaces " + ifs));
             } else if (inode.isMissingNode() || inode.isNull() || hostInode.isMissingNode()) {
                 f.put(p, Finding.notMeasured(p.promised(declared), "the probe did not report ns." + ns.getValue()));
             } else {

@@ -50,7 +50,7 @@ public final class MatrixProbe {
                 rows.add(new MatrixRow("host", false, "isolab-probe inspect failed on the host", List.of(), Map.of()));
                 return rows;
             }
-            rows.add(row("host", host, hostInspect, hostInspect, marker));
+            rows.add(row("host", host, hostInspect, hostInspect, null));
             for (Target t : targets) {
                 if (t == host || t.id().equals("floor")) {
                     continue; // the floor has no /proc: it is a launch-cost baseline only
@@ -133,15 +133,19 @@ public final class MatrixProbe {
         }
         JsonNode j = json(e.stdout());
         String what = "forkbomb (at most " + FORKBOMB_MAX + ") under a limit of " + PIDS_LIMIT + ": ";
-        Long count = firstNumber(j, "processes", "forked", "spawned", "children", "count");
-        if (count != null) {
-            boolean held = count < FORKBOMB_MAX;
-            return new Outcome(held, what + count + " processes" + (held ? "" : ": the limit did not hold"));
+        if (j != null && j.path("forked").isNumber()) {
+            long forked = j.path("forked").asLong();
+            boolean held = j.path("limit_hit").asBoolean(false) || forked < FORKBOMB_MAX;
+            return new Outcome(held, what + forked + " forked" + (held ? ", then " + j.path("errno").asText("refused")
+                    : ": the limit did not hold"));
         }
         return new Outcome(null, what + "the probe reported no process count (" + e.failure() + ")");
     }
 
     private Outcome escape(Target t, Path marker) throws InterruptedException {
+        if (marker == null) {
+            return new Outcome(null, "the host is in no chroot to escape from");
+        }
         Execution e = run(t, new Invocation(List.of("escape-chroot", "--marker", marker.toString()), null, null, timeout));
         if (e == null) {
             return new Outcome(null, "escape-chroot did not run");
@@ -150,13 +154,12 @@ public final class MatrixProbe {
         if (j == null) {
             return new Outcome(null, "escape-chroot printed no JSON (" + e.failure() + ")");
         }
-        for (String key : List.of("escaped", "reached_host_root", "marker_visible")) {
-            if (j.path(key).isBoolean()) {
-                boolean escaped = j.path(key).asBoolean();
-                return new Outcome(escaped, escaped ? "escape-chroot reached the host's root" : "escape-chroot stayed inside");
-            }
+        if (!j.path("escaped").isBoolean()) {
+            return new Outcome(null, "escape-chroot's JSON has no 'escaped'");
         }
-        return new Outcome(null, "escape-chroot's JSON says neither escaped nor marker_visible");
+        boolean escaped = j.path("escaped").asBoolean();
+        return new Outcome(escaped, escaped ? "escape-chroot reached the host's root via " + j.path("via").asText("?")
+                : "escape-chroot stayed inside (" + j.path("failed_step").asText("no way out") + ")");
     }
 
     private Execution run(Target t, Invocation invocation) throws InterruptedException {
@@ -168,18 +171,6 @@ public final class MatrixProbe {
             log.accept(t.id() + ": " + invocation.probeArgs().get(0) + " failed: " + e.getMessage());
             return null;
         }
-    }
-
-    private static Long firstNumber(JsonNode j, String... keys) {
-        if (j == null) {
-            return null;
-        }
-        for (String k : keys) {
-            if (j.path(k).isNumber()) {
-                return j.path(k).asLong();
-            }
-        }
-        return null;
     }
 
     private static JsonNode json(String stdout) {

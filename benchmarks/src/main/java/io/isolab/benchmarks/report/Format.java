@@ -1,7 +1,6 @@
 package io.isolab.benchmarks.report;
 
 import io.isolab.benchmarks.stats.Bootstrap;
-import io.isolab.benchmarks.stats.CellAnalysis;
 import java.util.Locale;
 
 /** Numbers as the tables show them: three significant digits, ratios with their interval. */
@@ -31,15 +30,5 @@ final class Format {
 
     static String ratio(Bootstrap.Interval r) {
         return String.format(Locale.ROOT, "%.2fx [%.2f-%.2f]", r.ratio(), r.low(), r.high());
-    }
-
-    /** One summary-table cell: ratio (or the median for native), "~" when noisy. */
-    static String cell(CellAnalysis a) {
-        if (!a.measured()) {
-            return a.cell().status();
-        }
-        String text = a.ratio() != null ? ratio(a.ratio())
-                : number(a.summary().median()) + " " + a.metric().unit();
-        return a.noisy() ? text + " ~" : text;
     }
 }

@@ -33,7 +33,7 @@ public final class HtmlReport {
             th{background:#f4f4f4} td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
             .noisy{background:#fff6d6} .na{color:#999} .bad{background:#fbe0de;font-weight:bold} .yes{color:#1d7a34} .no{color:#b3261e}
             .chart{margin:12px 0} .note{background:#f6f8fa;border-left:3px solid #3b6fb6;padding:6px 10px;margin:6px 0}
-            code{font-size:12px}
+            code{font-size:12px} .ci{color:#666;font-size:11px} table.summary td{min-width:70px}
             """;
 
     private HtmlReport() {
@@ -72,7 +72,7 @@ public final class HtmlReport {
         h.append("<h2>Summary: cost relative to native</h2>\n<p class=\"sub\">Each cell: median cost ÷ native's median, with the"
                 + " bootstrap 95% interval (&gt;1 = slower or bigger; rates and bandwidths inverted so that this holds)."
                 + " native's row shows its medians. <span class=\"noisy\">&nbsp;~ noisy&nbsp;</span>: coefficient of variation"
-                + " above " + (int) (Summary.NOISY_CV * 100) + "% or failed samples.</p>\n<table><tr><th>target</th>");
+                + " above " + (int) (Summary.NOISY_CV * 100) + "% or failed samples.</p>\n<table class=\"summary\"><tr><th>target</th>");
         List<String> workloads = results.options().workloads();
         for (String w : workloads) {
             h.append("<th>").append(esc(w)).append("</th>");
@@ -90,12 +90,22 @@ public final class HtmlReport {
                 } else {
                     h.append("<td class=\"num").append(a.noisy() ? " noisy" : "").append("\" title=\"median ")
                             .append(esc(Format.number(a.summary().median()) + " " + a.metric().unit())).append(", n=")
-                            .append(a.summary().n()).append("\">").append(esc(Format.cell(a))).append("</td>");
+                            .append(a.summary().n()).append("\">").append(summaryCell(a)).append("</td>");
                 }
             }
             h.append("</tr>\n");
         }
         h.append("</table>\n");
+    }
+
+    /** The ratio in bold with its interval small beneath it; native's median with its unit. */
+    private static String summaryCell(CellAnalysis a) {
+        String noisy = a.noisy() ? " ~" : "";
+        if (a.ratio() == null) {
+            return esc(Format.number(a.summary().median()) + " " + a.metric().unit()) + noisy;
+        }
+        return String.format(Locale.ROOT, "<b>%.2f×</b>%s<br><span class=\"ci\">[%.2f–%.2f]</span>", a.ratio().ratio(), noisy,
+                a.ratio().low(), a.ratio().high());
     }
 
     private static void workloadSection(StringBuilder h, Workload w, List<CellAnalysis> all) {
@@ -214,7 +224,8 @@ public final class HtmlReport {
     public static String matrixTable(List<MatrixRow> rows) {
         StringBuilder h = new StringBuilder();
         h.append("<p class=\"sub\">✓ isolated / enforced, ✗ not, – not measured (hover for the evidence);"
-                + " a <span class=\"bad\">&nbsp;red&nbsp;</span> cell contradicts what the target declares."
+                + " a <span class=\"bad\">&nbsp;red&nbsp;</span> cell is declared but measured not to hold (a bug);"
+                + " + marks what holds without being declared."
                 + " The small mark says what is declared: (d) declared, (·) not declared.</p>\n<table><tr><th>target</th>");
         for (Property p : Property.values()) {
             h.append("<th title=\"").append(esc(p.meaning())).append("\">").append(esc(p.label())).append("</th>");
@@ -236,7 +247,7 @@ public final class HtmlReport {
                 String mark = f.isolated() == null ? "–" : f.isolated() ? "✓" : "✗";
                 String cls = f.disagrees() ? "bad" : f.isolated() == null ? "na" : f.isolated() ? "yes" : "no";
                 h.append("<td class=\"").append(cls).append("\" title=\"").append(esc(f.detail() == null ? "" : f.detail()))
-                        .append("\">").append(mark).append(" <span class=\"sub\">").append(f.promised() ? "(d)" : "(·)")
+                        .append("\">").append(mark).append(" <span class=\"sub\">").append(f.promised() ? "(d)" : "(·)").append(f.undeclared() ? "+" : "")
                         .append("</span></td>");
             }
             h.append("</tr>\n");

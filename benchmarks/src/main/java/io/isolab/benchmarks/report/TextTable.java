@@ -76,6 +76,7 @@ public final class TextTable {
         }
         table.add(head);
         StringBuilder problems = new StringBuilder();
+        StringBuilder undersold = new StringBuilder();
         for (MatrixRow r : rows) {
             String[] line = new String[head.length];
             line[0] = r.target();
@@ -83,21 +84,27 @@ public final class TextTable {
                 Finding f = r.findings().get(p);
                 String mark = !r.available() ? "" : f == null || f.isolated() == null ? "-" : f.isolated() ? "Y" : "n";
                 String declared = !r.available() || f == null ? "" : f.promised() ? "(d)" : "";
-                line[p.ordinal() + 1] = mark + declared + (f != null && f.disagrees() ? "!" : "");
+                line[p.ordinal() + 1] = mark + declared + (f == null ? "" : f.disagrees() ? "!" : f.undeclared() ? "+" : "");
                 if (f != null && f.disagrees()) {
-                    problems.append("  ").append(r.target()).append(": ").append(p.label()).append(" is ")
-                            .append(f.promised() ? "declared but not delivered" : "delivered but not declared")
-                            .append(" (").append(f.detail()).append(")\n");
+                    problems.append("  ").append(r.target()).append(": ").append(p.label())
+                            .append(" is declared but not delivered (").append(f.detail()).append(")\n");
+                } else if (f != null && f.undeclared() && !r.target().equals("host")) {
+                    undersold.append("  ").append(r.target()).append(": ").append(p.label())
+                            .append(" holds without being declared (").append(f.detail()).append(")\n");
                 }
             }
             table.add(line);
         }
         StringBuilder sb = new StringBuilder(render(table));
-        sb.append("Y isolated/enforced, n not, - not measured, (d) declared by the target, ! measured contradicts declared\n");
+        sb.append("Y isolated/enforced, n not, - not measured, (d) declared by the target;"
+                + " ! declared but measured not to hold, + holds without being declared\n");
         for (MatrixRow r : rows) {
             if (!r.available()) {
                 sb.append("  ").append(r.target()).append(": not measured: ").append(r.reason()).append('\n');
             }
+        }
+        if (undersold.length() > 0) {
+            sb.append("more than declared (not a bug):\n").append(undersold);
         }
         if (problems.length() > 0) {
             sb.append("DISAGREEMENTS:\n").append(problems);
