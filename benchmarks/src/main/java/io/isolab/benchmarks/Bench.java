@@ -38,6 +38,7 @@ public final class Bench {
     private final BenchOptions options;
     private final List<Target> targets;
     private final Progress progress;
+    private long deadline = Long.MAX_VALUE;
 
     public Bench(BenchOptions options, List<Target> targets, Progress progress) {
         this.options = options;
@@ -90,6 +91,7 @@ public final class Bench {
                 cells.stream().map(c -> c.target.id()).distinct().count(), options.workloads().size(), options.warmup(),
                 options.repeat(), Progress.format(left(cells, 0, rounds))));
         Random order = new Random(options.seed());
+        deadline = options.deadline() == null ? Long.MAX_VALUE : t0 + options.deadline().toNanos();
         for (int round = 0; round < rounds; round++) {
             for (Workload w : options.workloads()) {
                 List<Running> these = new ArrayList<>(cells.stream().filter(c -> c.workload == w).toList());
@@ -150,10 +152,21 @@ public final class Bench {
             return false;
         }
         if (round < options.warmup()) {
-            return true;
+            return warms(c);
         }
         long measured = c.samples.stream().filter(Sample::ok).count();
-        return measured < options.minSamples() || c.spentNanos < options.cellBudget().toNanos();
+        if (measured < options.minSamples()) {
+            return true;
+        }
+        return c.spentNanos < options.cellBudget().toNanos() && System.nanoTime() < deadline;
+    }
+
+    /**
+     * Whether a cell runs its warm-up rounds: a quick run skips them where one sample costs more than a
+     * second (a VM's boot), which has no JIT or cache to warm that would pay for its time.
+     */
+    private boolean warms(Running c) {
+        return !(options.quick() && Estimates.prior(c.target.id(), c.workload, options) > 1.0);
     }
 
     private double done(List<Running> cells, int round, int rounds) {
@@ -181,7 +194,7 @@ public final class Bench {
         if (c.gaveUp != null) {
             return 0;
         }
-        int warm = Math.max(0, options.warmup() - c.warmups);
+        int warm = warms(c) ? Math.max(0, options.warmup() - c.warmups) : 0;
         int measuredLeft = options.repeat() - c.samples.size();
         double budgetLeft = options.cellBudget().toNanos() - c.spentNanos;
         int byBudget = c.estimateSeconds <= 0 ? measuredLeft : (int) Math.ceil(budgetLeft / 1e9 / c.estimateSeconds);

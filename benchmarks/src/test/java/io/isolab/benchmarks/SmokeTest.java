@@ -54,7 +54,7 @@ class SmokeTest {
         Path rootfs = WorkloadRootfs.ensure(config.cacheDir());
         Path scratch = Files.createDirectories(dir.resolve("scratch"));
         BenchOptions options = new BenchOptions(List.of("all"), List.of(Workload.values()), 2, 0, true, dir.resolve("out"),
-                Duration.ZERO, 2, 2, Duration.ofMinutes(1), 7, true);
+                Duration.ZERO, 2, 2, Duration.ofMinutes(1), 7, true, null);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         BenchResults results;
         try (Backends none = Backends.of(config, List.of())) {
