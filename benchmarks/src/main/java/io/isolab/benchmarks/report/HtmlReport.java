@@ -10,6 +10,7 @@ import io.isolab.benchmarks.results.Sample;
 import io.isolab.benchmarks.results.TargetInfo;
 import io.isolab.benchmarks.stats.Analysis;
 import io.isolab.benchmarks.stats.CellAnalysis;
+import io.isolab.benchmarks.stats.Goals;
 import io.isolab.benchmarks.stats.Summary;
 import io.isolab.benchmarks.workload.Workload;
 import java.util.ArrayList;
@@ -55,6 +56,7 @@ public final class HtmlReport {
             h.append("<div class=\"note\">").append(esc(note)).append("</div>\n");
         }
         summaryTable(h, results, cells);
+        goalsSection(h, results);
         h.append("<h2>Workloads</h2>\n");
         for (String w : results.options().workloads()) {
             workloadSection(h, Workload.fromKey(w), cells);
@@ -94,6 +96,24 @@ public final class HtmlReport {
                 }
             }
             h.append("</tr>\n");
+        }
+        h.append("</table>\n");
+    }
+
+    private static void goalsSection(StringBuilder h, BenchResults results) {
+        h.append("<h2>Launch-latency targets</h2>\n<p class=\"sub\">The issues' targets, as ratios of startup medians measured"
+                + " side by side in this run: met when the whole 95% interval is within the limit.</p>\n"
+                + "<table><tr><th>issue</th><th>target</th><th>ratio [95% CI]</th><th>verdict</th></tr>\n");
+        for (Goals.Outcome o : Goals.check(results)) {
+            String cls = switch (o.verdict()) {
+                case MET -> "yes";
+                case MISSED -> "no";
+                default -> "na";
+            };
+            h.append("<tr><td>").append(esc(o.goal().issue())).append("</td><td>").append(esc(o.goal().text()))
+                    .append("</td><td class=\"num\">").append(o.ratio() == null ? "-" : esc(Format.ratio(o.ratio())))
+                    .append("</td><td class=\"").append(cls).append("\">").append(esc(o.verdict().name().toLowerCase(Locale.ROOT)
+                            .replace('_', ' '))).append(o.why() == null ? "" : ": " + esc(o.why())).append("</td></tr>\n");
         }
         h.append("</table>\n");
     }

@@ -8,6 +8,7 @@ import io.isolab.benchmarks.results.TargetInfo;
 import io.isolab.benchmarks.stats.Analysis;
 import io.isolab.benchmarks.stats.CellAnalysis;
 import io.isolab.benchmarks.stats.Comparison;
+import io.isolab.benchmarks.stats.Goals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +43,13 @@ public final class TextTable {
                     note});
         }
         StringBuilder sb = new StringBuilder(render(rows));
+        sb.append("\nlaunch-latency targets (startup medians, this run):\n");
+        for (Goals.Outcome o : Goals.check(results)) {
+            sb.append("  ").append(o.goal().issue()).append(' ').append(o.goal().text()).append(": ")
+                    .append(o.ratio() == null ? "" : Format.ratio(o.ratio()) + " ")
+                    .append(o.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' '))
+                    .append(o.why() == null ? "" : " (" + shorten(o.why()) + ")").append('\n');
+        }
         List<TargetInfo> missing = results.targets().stream().filter(t -> !t.available()).toList();
         if (!missing.isEmpty()) {
             sb.append("\nnot run here:\n");
