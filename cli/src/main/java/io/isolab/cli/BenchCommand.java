@@ -7,6 +7,7 @@ import io.isolab.benchmarks.report.TextTable;
 import io.isolab.benchmarks.results.BenchResults;
 import io.isolab.benchmarks.stats.Comparison;
 import io.isolab.benchmarks.workload.Workload;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -66,8 +67,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
         if (compare != null) {
-            BenchResults a = BenchResults.read(compare.get(0));
-            BenchResults b = BenchResults.read(compare.get(1));
+            BenchResults a = read(compare.get(0));
+            BenchResults b = read(compare.get(1));
             w.println("A: " + compare.get(0) + " (" + a.startedAt() + ", " + a.environment().kernel() + ")");
             w.println("B: " + compare.get(1) + " (" + b.startedAt() + ", " + b.environment().kernel() + ")");
             w.print(TextTable.comparison(Comparison.compare(a, b)));
@@ -98,5 +99,15 @@ final class BenchCommand implements Callable<Integer> {
         results.notes().forEach(n -> w.println("note: " + n));
         w.flush();
         return ExitCodes.OK;
+    }
+
+    private BenchResults read(Path file) {
+        try {
+            return BenchResults.read(file);
+        } catch (IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--compare: cannot read " + file + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException || e instanceof java.io.FileNotFoundException
+                    ? "no such file" : e.getMessage()));
+        }
     }
 }
