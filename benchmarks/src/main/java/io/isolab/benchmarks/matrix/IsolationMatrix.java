@@ -68,6 +68,8 @@ public final class IsolationMatrix {
                 inside.path("interfaces").forEach(n -> ifs.add(n.asText()));
                 boolean onlyLoopback = ifs.stream().allMatch(i -> i.equals("lo"));
                 f.put(p, Finding.measured(onlyLoopback, p.promised(declared), "interfaces " + ifs));
+            } else if (p == Property.PID && (inode.isMissingNode() || inode.isNull()) && inside.path("ppid").isNumber()) {
+                f.put(p, pidWithoutProc(inside, p.promised(declared)));
             } else if (inode.isMissingNode() || inode.isNull() || hostInode.isMissingNode()) {
                 f.put(p, Finding.notMeasured(p.promised(declared), "the probe did not report ns." + ns.getValue()));
             } else {
@@ -97,6 +99,25 @@ public final class IsolationMatrix {
                 ? Finding.notMeasured(Property.ESCAPE_BLOCKED.promised(declared), probes.escapeDetail())
                 : Finding.measured(!probes.escaped(), Property.ESCAPE_BLOCKED.promised(declared), probes.escapeDetail()));
         return f;
+    }
+
+    /**
+     * Without /proc there is no namespace inode, but the process still sees its own pid and its parent's.
+     * The first process of a new pid namespace has parent 0 (its parent is outside); a pid of 300 or more
+     * is one only the initial namespace hands out once it wraps (RESERVED_PIDS), far beyond what a fresh
+     * sandbox's namespace reaches. Between the two it cannot tell.
+     */
+    private static Finding pidWithoutProc(JsonNode inside, boolean promised) {
+        long pid = inside.path("pid").asLong();
+        long ppid = inside.path("ppid").asLong();
+        String seen = "no /proc; pid " + pid + ", parent " + ppid;
+        if (ppid == 0) {
+            return Finding.measured(true, promised, seen + ": the parent is outside its pid namespace");
+        }
+        if (pid >= 300) {
+            return Finding.measured(false, promised, seen + ": a pid of the host's namespace");
+        }
+        return Finding.notMeasured(promised, seen + ": cannot tell without /proc");
     }
 
     private static Finding limit(Boolean enforced, String detail, Property p, Set<Capability> declared) {
