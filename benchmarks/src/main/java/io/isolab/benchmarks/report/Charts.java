@@ -14,7 +14,7 @@ import java.util.Set;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
-import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CategoryPlot;
@@ -83,10 +83,10 @@ final class Charts {
         String unit = cells.get(0).metric().unit();
         ValueAxis axis;
         if (min > 0 && max / min > 30) {
-            LogAxis log = new LogAxis(unit + " (log scale)");
-            log.setSmallestValue(min / 2);
-            log.setBase(10);
-            log.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+            // LogarithmicAxis labels 1-2-5-style values rather than LogAxis's fractional powers of ten
+            LogarithmicAxis log = new LogarithmicAxis(unit + " (log scale)");
+            log.setStrictValuesFlag(false);
+            log.setAutoRangeNextLogFlag(true);
             axis = log;
         } else {
             axis = new NumberAxis(unit);

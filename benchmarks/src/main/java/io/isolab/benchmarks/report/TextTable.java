@@ -4,6 +4,7 @@ import io.isolab.benchmarks.matrix.Finding;
 import io.isolab.benchmarks.matrix.MatrixRow;
 import io.isolab.benchmarks.matrix.Property;
 import io.isolab.benchmarks.results.BenchResults;
+import io.isolab.benchmarks.results.Cell;
 import io.isolab.benchmarks.results.TargetInfo;
 import io.isolab.benchmarks.stats.Analysis;
 import io.isolab.benchmarks.stats.CellAnalysis;
@@ -28,8 +29,11 @@ public final class TextTable {
             String wl = w.equals(lastWorkload) ? "" : w;
             lastWorkload = w;
             if (!a.measured()) {
-                rows.add(new String[] {wl, a.cell().target(), "0", "-", "-", "-", "-", "-",
-                        a.cell().status() + ": " + shorten(a.cell().reason())});
+                if (a.cell().status().equals(Cell.FAILED)) {
+                    rows.add(new String[] {wl, a.cell().target(), "0", "-", "-", "-", "-", "-", "FAILED: " + shorten(a.cell().reason())});
+                } else {
+                    lastWorkload = wl.isEmpty() ? lastWorkload : null; // unavailable rows are listed once, below
+                }
                 continue;
             }
             String unit = " " + a.metric().unit();
