@@ -67,7 +67,13 @@ public final class Bench {
         }
     }
 
-    public BenchResults run(List<MatrixRow> matrix) throws InterruptedException {
+    /** The isolation probes of the report's matrix, run after the estimate has been said. */
+    @FunctionalInterface
+    public interface MatrixStep {
+        List<MatrixRow> measure() throws java.io.IOException, InterruptedException;
+    }
+
+    public BenchResults run(MatrixStep matrixStep) throws java.io.IOException, InterruptedException {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         Environment environment = Fingerprint.take(targets);
@@ -86,10 +92,14 @@ public final class Bench {
             }
         }
         int rounds = options.warmup() + options.repeat();
+        // the isolation probes: inspect, escape-chroot, alloc and forkbomb, each a launch of its own
+        double probes = options.matrix() ? targets.stream().filter(t -> t.availability().available())
+                .mapToDouble(t -> 4 * Estimates.prior(t.id(), Workload.STARTUP, options)).sum() : 0;
         progress.say(String.format(java.util.Locale.ROOT,
                 "isolab bench: %d targets x %d workloads, %d warm-up + up to %d measured rounds; about %s (a first estimate)",
                 cells.stream().map(c -> c.target.id()).distinct().count(), options.workloads().size(), options.warmup(),
-                options.repeat(), Progress.format(left(cells, 0, rounds))));
+                options.repeat(), Progress.format(left(cells, 0, rounds).plusMillis((long) (probes * 1000)))));
+        List<MatrixRow> matrix = matrixStep.measure();
         Random order = new Random(options.seed());
         deadline = options.deadline() == null ? Long.MAX_VALUE : t0 + options.deadline().toNanos();
         for (int round = 0; round < rounds; round++) {

@@ -39,9 +39,27 @@ public final class Harness {
         Path scratch = Files.createTempDirectory("isolab-bench-");
         try (Backends backends = Backends.load(config)) {
             List<Target> all = Targets.discover(backends, config.cacheDir(), rootfs, scratch);
+            // Ctrl-C or a TERM mid-run: kill what runs, delete peers' containers, remove the scratch dir
+            Thread onSignal = new Thread(() -> {
+                io.isolab.benchmarks.target.ProcessTarget.stopStarting();
+                all.forEach(Target::close); // runtimes delete their containers while they still run
+                List<ProcessHandle> left = ProcessHandle.current().descendants().toList();
+                left.forEach(ProcessHandle::destroyForcibly);
+                for (ProcessHandle p : left) {
+                    try {
+                        p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        // still going after 5 s: its cgroup stays, and the before-stop check shows it
+                    }
+                }
+                all.forEach(Target::close); // now empty, their cgroups can go
+                deleteTree(scratch);
+            }, "isolab-bench-cleanup");
+            Runtime.getRuntime().addShutdownHook(onSignal);
             try {
                 return bench(all, options, progress);
             } finally {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
                 all.forEach(Target::close);
             }
         } finally {
@@ -53,12 +71,9 @@ public final class Harness {
     public static BenchResults bench(List<Target> all, BenchOptions options, Progress progress) throws IOException, InterruptedException {
         checkIds(all, options.targets());
         List<Target> chosen = all.stream().filter(t -> options.wants(t.id())).toList();
-        List<MatrixRow> matrix = List.of();
-        if (options.matrix()) {
-            Target host = chosen.stream().filter(t -> t.id().equals("native")).findFirst().orElseThrow();
-            matrix = new MatrixProbe(options.timeout(), progress::say).measure(host, chosen);
-        }
-        BenchResults results = new Bench(options, chosen, progress).run(matrix);
+        Target host = chosen.stream().filter(t -> t.id().equals("native")).findFirst().orElseThrow();
+        BenchResults results = new Bench(options, chosen, progress).run(() -> options.matrix()
+                ? new MatrixProbe(options.timeout(), progress::say).measure(host, chosen) : List.of());
         write(results, options.out());
         return results;
     }
