@@ -35,7 +35,7 @@ class ArchitectureTest {
                 .map(p -> p[2] + (p[2].equals("backend") && p.length > 3 ? "." + p[3] : ""))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
         assertEquals(Set.of("api", "backend.chroot", "backend.hypervisor", "backend.jail", "backend.linuxns",
-                "benchmarks", "cli", "workload"), roots);
+                "benchmarks", "cli", "launcher", "workload"), roots);
     }
 
     @Test
@@ -66,7 +66,6 @@ class ArchitectureTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("enabled when the launcher module has classes (issue #3)")
     void theLauncherKnowsNoBackend() {
         noClasses().that().resideInAPackage("io.isolab.launcher..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.isolab.backend..")

@@ -132,11 +132,33 @@ public final class ConfigLoader {
             }
         }
 
-        /** The line of the key at {@code path}, or 0 when unknown. */
+        /**
+         * The line of the key at {@code path}; a dotted last element ({@code parameters.allow.mount}, as a
+         * settings record names a map entry) is also tried as nested keys and as a key with dots. Falls back
+         * to the nearest enclosing key; 0 when nothing is found.
+         */
         int lineOf(List<String> path) {
-            if (path.isEmpty()) {
-                return 0;
+            for (int keep = path.size(); keep > 0; keep--) {
+                List<String> prefix = path.subList(0, keep - 1);
+                String last = path.get(keep - 1);
+                for (int dot = 0; dot >= 0; dot = last.indexOf('.', dot + 1)) {
+                    List<String> candidate = new ArrayList<>(prefix);
+                    if (dot > 0) {
+                        candidate.add(last.substring(0, dot));
+                        candidate.add(last.substring(dot + 1));
+                    } else {
+                        candidate.add(last);
+                    }
+                    int line = lineOfExactly(candidate);
+                    if (line > 0) {
+                        return line;
+                    }
+                }
             }
+            return 0;
+        }
+
+        private int lineOfExactly(List<String> path) {
             try (JsonParser parser = locate(path)) {
                 return parser == null ? 0 : parser.currentTokenLocation().getLineNr();
             } catch (IOException | RuntimeException e) {

@@ -94,6 +94,14 @@ public final class Backend implements AutoCloseable {
         return descriptor.id();
     }
 
+    /**
+     * The rootfs to run the workload in when the caller names none: the backend's own (a path on the jail
+     * host), or else {@code local}, isolab's workload rootfs on this host.
+     */
+    public Path workloadRootfs(java.util.function.Supplier<Path> local) {
+        return driver.workloadRootfs().orElseGet(local);
+    }
+
     /** Facts about how this backend runs here (cgroup version, libvirt domain type ...). */
     public Map<String, String> facts() {
         return driver.facts();

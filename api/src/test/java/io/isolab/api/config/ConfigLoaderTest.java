@@ -100,6 +100,24 @@ class ConfigLoaderTest {
                 assertThrows(ConfigException.class, () -> bad.backendSettings().bind("hypervisor", DemoSettings.class)).getMessage());
     }
 
+    record MapSettings(java.util.Map<String, String> parameters) {
+        MapSettings {
+            parameters.forEach((k, v) -> {
+                if (!k.startsWith("allow.")) {
+                    throw new io.isolab.api.InvalidSpecException("parameters." + k, "unknown parameter");
+                }
+            });
+        }
+    }
+
+    @Test
+    void dottedKeysInsideASectionKeepTheirLine() {
+        IsolabConfig config = ConfigLoader.parse(FILE, "backends:\n  jail:\n    parameters:\n      allow.mount: 1\n      alow.raw: 1\n");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> config.backendSettings().bind("jail", MapSettings.class));
+        assertEquals("/etc/isolab.yaml:5: backends.jail.parameters.alow.raw: unknown parameter", e.getMessage());
+    }
+
     @Test
     void malformedBackendsSectionIsRefusedAtLoad() {
         assertTrue(error("backends: 5\n").getMessage().contains("backends: must be a mapping"));

@@ -44,6 +44,12 @@ final class JailDriver implements BackendDriver {
         this.host = host;
     }
 
+    /** The rootfs prepared on the FreeBSD host (backends.jail.rootfs). */
+    @Override
+    public java.util.Optional<Path> workloadRootfs() {
+        return java.util.Optional.of(Path.of(settings.rootfs()));
+    }
+
     @Override
     public void validate(SandboxSpec spec) {
         String rootfs = spec.rootfs().toString();

@@ -48,8 +48,9 @@ final class ProbeInstaller {
     }
 
     private void buildFromSource() {
-        Map<String, byte[]> sources = ProbeSources.load();
-        String marker = "source " + ProbeSources.digest(sources);
+        Map<String, String> sources = Probe.sources();
+        String marker = "source " + sha256(String.join("\0", sources.entrySet().stream()
+                .map(e -> e.getKey() + "\0" + e.getValue()).toList()).getBytes(StandardCharsets.UTF_8));
         if (upToDate(marker)) {
             return;
         }
@@ -59,8 +60,8 @@ final class ProbeInstaller {
         try {
             List<String> cc = new ArrayList<>(List.of("cc", "-O2", "-std=gnu11", "-Wall", "-static", "-o",
                     rootfs + PROBE + ".new"));
-            for (Map.Entry<String, byte[]> file : sources.entrySet()) {
-                write(build + "/" + file.getKey(), file.getValue());
+            for (Map.Entry<String, String> file : sources.entrySet()) {
+                write(build + "/" + file.getKey(), file.getValue().getBytes(StandardCharsets.UTF_8));
                 if (file.getKey().endsWith(".c")) {
                     cc.add(build + "/" + file.getKey());
                 }
