@@ -95,7 +95,7 @@ public final class MatrixProbe {
     }
 
     private JsonNode inspect(Target t, Path marker) throws InterruptedException {
-        Execution e = run(t, new Invocation(List.of("inspect", "--marker", marker.toString()), null, null, timeout));
+        Execution e = run(t, Invocation.strict(List.of("inspect", "--marker", marker.toString()), null, null, timeout));
         return e == null ? null : json(e.stdout());
     }
 
@@ -103,9 +103,9 @@ public final class MatrixProbe {
         if (!declared.contains(Capability.MEMORY_LIMIT)) {
             return new Outcome(null, "no memory limit declared: it cannot be asked for");
         }
-        Execution e = run(t, new Invocation(List.of("alloc", Integer.toString(ALLOC_MB)), MEMORY_LIMIT, null, timeout));
+        Execution e = run(t, Invocation.strict(List.of("alloc", Integer.toString(ALLOC_MB)), MEMORY_LIMIT, null, timeout));
         if (e == null) {
-            return new Outcome(null, "alloc did not run");
+            return new Outcome(null, "alloc did not run: " + lastError);
         }
         String what = "alloc " + ALLOC_MB + " MiB under a " + (MEMORY_LIMIT >> 20) + " MiB limit: ";
         if (e.oomKilled()) {
@@ -127,9 +127,9 @@ public final class MatrixProbe {
         if (!declared.contains(Capability.PIDS_LIMIT)) {
             return new Outcome(null, "no pids limit declared: it cannot be asked for");
         }
-        Execution e = run(t, new Invocation(List.of("forkbomb", Integer.toString(FORKBOMB_MAX)), null, PIDS_LIMIT, timeout));
+        Execution e = run(t, Invocation.strict(List.of("forkbomb", Integer.toString(FORKBOMB_MAX)), null, PIDS_LIMIT, timeout));
         if (e == null) {
-            return new Outcome(null, "forkbomb did not run");
+            return new Outcome(null, "forkbomb did not run: " + lastError);
         }
         JsonNode j = json(e.stdout());
         String what = "forkbomb (at most " + FORKBOMB_MAX + ") under a limit of " + PIDS_LIMIT + ": ";
@@ -146,9 +146,9 @@ public final class MatrixProbe {
         if (marker == null) {
             return new Outcome(null, "the host is in no chroot to escape from");
         }
-        Execution e = run(t, new Invocation(List.of("escape-chroot", "--marker", marker.toString()), null, null, timeout));
+        Execution e = run(t, Invocation.strict(List.of("escape-chroot", "--marker", marker.toString()), null, null, timeout));
         if (e == null) {
-            return new Outcome(null, "escape-chroot did not run");
+            return new Outcome(null, "escape-chroot did not run: " + lastError);
         }
         JsonNode j = json(e.stdout());
         if (j == null) {
@@ -162,12 +162,16 @@ public final class MatrixProbe {
                 : "escape-chroot stayed inside (" + j.path("failed_step").asText("no way out") + ")");
     }
 
+    /** Why the last run threw instead of running, for the finding's detail. */
+    private String lastError = "";
+
     private Execution run(Target t, Invocation invocation) throws InterruptedException {
         try {
             return t.run(invocation);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
+            lastError = e.getMessage();
             log.accept(t.id() + ": " + invocation.probeArgs().get(0) + " failed: " + e.getMessage());
             return null;
         }

@@ -89,6 +89,7 @@ public final class TextTable {
         table.add(head);
         StringBuilder problems = new StringBuilder();
         StringBuilder undersold = new StringBuilder();
+        StringBuilder unmeasured = new StringBuilder();
         for (MatrixRow r : rows) {
             String[] line = new String[head.length];
             line[0] = r.target();
@@ -100,6 +101,9 @@ public final class TextTable {
                 if (f != null && f.disagrees()) {
                     problems.append("  ").append(r.target()).append(": ").append(p.label())
                             .append(" is declared but not delivered (").append(f.detail()).append(")\n");
+                } else if (f != null && f.promised() && f.isolated() == null) {
+                    unmeasured.append("  ").append(r.target()).append(": ").append(p.label())
+                            .append(" is declared but could not be measured: ").append(f.detail()).append("\n");
                 } else if (f != null && f.undeclared() && !r.target().equals("host")) {
                     undersold.append("  ").append(r.target()).append(": ").append(p.label())
                             .append(" holds without being declared (").append(f.detail()).append(")\n");
@@ -114,6 +118,9 @@ public final class TextTable {
             if (!r.available()) {
                 sb.append("  ").append(r.target()).append(": not measured: ").append(r.reason()).append('\n');
             }
+        }
+        if (unmeasured.length() > 0) {
+            sb.append("not measured:\n").append(unmeasured);
         }
         if (undersold.length() > 0) {
             sb.append("more than declared (not a bug):\n").append(undersold);
