@@ -2,6 +2,8 @@ package io.isolab.benchmarks.results;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -21,8 +23,9 @@ public record Sample(int round, long wallNanos, boolean ok, String error, JsonNo
                      Map<String, Double> host) {
 
     public Sample {
-        phases = phases == null ? Map.of() : Map.copyOf(phases);
-        host = host == null ? Map.of() : Map.copyOf(host);
+        // in the order they happened (create, start, run, destroy): the phase chart stacks them so
+        phases = phases == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(phases));
+        host = host == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(host));
     }
 
     /** The raw value of {@code key}: the wall clock, a host measurement, or a number in the probe's JSON. */
