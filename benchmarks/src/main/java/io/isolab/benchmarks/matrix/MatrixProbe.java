@@ -96,7 +96,7 @@ public final class MatrixProbe {
 
     private JsonNode inspect(Target t, Path marker) throws InterruptedException {
         Execution e = run(t, Invocation.strict(List.of("inspect", "--marker", marker.toString()), null, null, timeout));
-        return e == null ? null : json(e.stdout());
+        return e == null ? null : ProbeOutput.json(e.stdout());
     }
 
     private Outcome memory(Target t, Set<Capability> declared) throws InterruptedException {
@@ -131,7 +131,7 @@ public final class MatrixProbe {
         if (e == null) {
             return new Outcome(null, "forkbomb did not run: " + lastError);
         }
-        JsonNode j = json(e.stdout());
+        JsonNode j = ProbeOutput.json(e.stdout());
         String what = "forkbomb (at most " + FORKBOMB_MAX + ") under a limit of " + PIDS_LIMIT + ": ";
         if (j != null && j.path("forked").isNumber()) {
             long forked = j.path("forked").asLong();
@@ -150,7 +150,7 @@ public final class MatrixProbe {
         if (e == null) {
             return new Outcome(null, "escape-chroot did not run: " + lastError);
         }
-        JsonNode j = json(e.stdout());
+        JsonNode j = ProbeOutput.json(e.stdout());
         if (j == null) {
             return new Outcome(null, "escape-chroot printed no JSON (" + e.failure() + ")");
         }
@@ -175,9 +175,5 @@ public final class MatrixProbe {
             log.accept(t.id() + ": " + invocation.probeArgs().get(0) + " failed: " + e.getMessage());
             return null;
         }
-    }
-
-    private static JsonNode json(String stdout) {
-        return ProbeOutput.json(stdout);
     }
 }
