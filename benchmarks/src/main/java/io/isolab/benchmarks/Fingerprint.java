@@ -1,8 +1,8 @@
 package io.isolab.benchmarks;
 
 import io.isolab.benchmarks.results.Environment;
-import io.isolab.benchmarks.target.Target;
-import io.isolab.benchmarks.target.Targets;
+import io.isolab.benchmarks.targets.Target;
+import io.isolab.benchmarks.targets.Targets;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;

@@ -7,8 +7,8 @@ import io.isolab.benchmarks.matrix.MatrixRow;
 import io.isolab.benchmarks.report.HtmlReport;
 import io.isolab.benchmarks.report.SummaryCsv;
 import io.isolab.benchmarks.results.BenchResults;
-import io.isolab.benchmarks.target.Target;
-import io.isolab.benchmarks.target.Targets;
+import io.isolab.benchmarks.targets.Target;
+import io.isolab.benchmarks.targets.Targets;
 import io.isolab.workload.WorkloadRootfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +41,7 @@ public final class Harness {
             List<Target> all = Targets.discover(backends, config.cacheDir(), rootfs, scratch);
             // Ctrl-C or a TERM mid-run: kill what runs, delete peers' containers, remove the scratch dir
             Thread onSignal = new Thread(() -> {
-                io.isolab.benchmarks.target.ProcessTarget.stopStarting();
+                io.isolab.benchmarks.targets.ProcessTarget.stopStarting();
                 all.forEach(Target::close); // runtimes delete their containers while they still run
                 List<ProcessHandle> left = ProcessHandle.current().descendants().toList();
                 left.forEach(ProcessHandle::destroyForcibly);

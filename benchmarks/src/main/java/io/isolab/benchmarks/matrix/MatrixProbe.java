@@ -2,10 +2,10 @@ package io.isolab.benchmarks.matrix;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.isolab.api.Capability;
-import io.isolab.benchmarks.target.Execution;
-import io.isolab.benchmarks.target.Invocation;
-import io.isolab.benchmarks.target.ProbeOutput;
-import io.isolab.benchmarks.target.Target;
+import io.isolab.benchmarks.targets.Execution;
+import io.isolab.benchmarks.targets.Invocation;
+import io.isolab.benchmarks.targets.ProbeOutput;
+import io.isolab.benchmarks.targets.Target;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
