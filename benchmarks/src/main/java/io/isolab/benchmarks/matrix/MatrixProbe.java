@@ -27,6 +27,8 @@ public final class MatrixProbe {
     static final int ALLOC_MB = 256;
     static final int PIDS_LIMIT = 32;
     static final int FORKBOMB_MAX = 200;
+    /** Who runs a probe whose limit does not bind root, where the target can run as another user. */
+    static final String UNPRIVILEGED = "nobody";
 
     private final Duration timeout;
     private final Consumer<String> log;
@@ -127,12 +129,19 @@ public final class MatrixProbe {
         if (!declared.contains(Capability.PIDS_LIMIT)) {
             return new Outcome(null, "no pids limit declared: it cannot be asked for");
         }
-        Execution e = run(t, Invocation.strict(List.of("forkbomb", Integer.toString(FORKBOMB_MAX)), null, PIDS_LIMIT, timeout));
+        Invocation forkbomb = Invocation.strict(List.of("forkbomb", Integer.toString(FORKBOMB_MAX)), null, PIDS_LIMIT, timeout);
+        Execution e = run(t, forkbomb);
+        String as = "";
+        if (e == null && lastError.startsWith("limits.pids") && declared.contains(Capability.RUN_AS_USER)) {
+            // a limit the backend can only hold for another user (RLIMIT_NPROC, which root is exempt from)
+            e = run(t, forkbomb.asUser(UNPRIVILEGED));
+            as = " as " + UNPRIVILEGED;
+        }
         if (e == null) {
             return new Outcome(null, "forkbomb did not run: " + lastError);
         }
         JsonNode j = ProbeOutput.json(e.stdout());
-        String what = "forkbomb (at most " + FORKBOMB_MAX + ") under a limit of " + PIDS_LIMIT + ": ";
+        String what = "forkbomb (at most " + FORKBOMB_MAX + ")" + as + " under a limit of " + PIDS_LIMIT + ": ";
         if (j != null && j.path("forked").isNumber()) {
             long forked = j.path("forked").asLong();
             boolean held = j.path("limit_hit").asBoolean(false) || forked < FORKBOMB_MAX;

@@ -80,6 +80,9 @@ public final class BackendTarget implements Target {
         if (invocation.maxPids() != null && d.has(Capability.PIDS_LIMIT) && !refused.containsKey("limits.pids")) {
             b.maxPids(invocation.maxPids());
         }
+        if (invocation.user() != null && d.has(Capability.RUN_AS_USER)) {
+            b.user(invocation.user());
+        }
         if (d.has(Capability.NETWORK_ISOLATION)) {
             b.network(NetworkMode.NONE);
         }
