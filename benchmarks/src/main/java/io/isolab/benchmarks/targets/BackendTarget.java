@@ -13,10 +13,12 @@ import io.isolab.api.SandboxSpec;
 import io.isolab.api.SandboxStats;
 import io.isolab.api.host.BackendStatus;
 import io.isolab.api.host.Backends;
+import io.isolab.benchmarks.workload.Workload;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +61,19 @@ public final class BackendTarget implements Target {
         return status.availability();
     }
 
+    /** Footprint reads the host's /proc: it cannot see a sandbox that runs on another host (a jail's). */
+    @Override
+    public Optional<String> unsupported(Workload workload) {
+        if (workload == Workload.FOOTPRINT && availability().available() && runsElsewhere()) {
+            return Optional.of("its sandboxes run on another host, whose processes this host cannot measure");
+        }
+        return Optional.empty();
+    }
+
+    private boolean runsElsewhere() {
+        return backend().workloadRootfs(() -> null) != null;
+    }
+
     private synchronized Backend backend() {
         if (backend == null) {
             backend = backends.open(status.id());
@@ -72,7 +87,7 @@ public final class BackendTarget implements Target {
      */
     SandboxSpec spec(Invocation invocation) {
         BackendDescriptor d = status.descriptor();
-        SandboxSpec.Builder b = SandboxSpec.builder(rootfs).command(invocation.argvInSandbox())
+        SandboxSpec.Builder b = SandboxSpec.builder(backend().workloadRootfs(() -> rootfs)).command(invocation.argvInSandbox())
                 .outputLimitBytes(1 << 20);
         if (invocation.memoryBytes() != null && d.has(Capability.MEMORY_LIMIT) && !refused.containsKey("limits.memory")) {
             b.memory(invocation.memoryBytes());
