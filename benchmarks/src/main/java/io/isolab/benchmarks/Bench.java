@@ -165,10 +165,22 @@ public final class Bench {
             return warms(c);
         }
         long measured = c.samples.stream().filter(Sample::ok).count();
-        if (measured < options.minSamples()) {
+        if (measured < minSamples(c)) {
             return true;
         }
         return c.spentNanos < options.cellBudget().toNanos() && System.nanoTime() < deadline;
+    }
+
+    /**
+     * In a quick run, a cell whose sample costs more than a second (a VM under TCG boots in seconds) gets
+     * two samples, not three: a quick look, and the report says how many each cell has.
+     */
+    private int minSamples(Running c) {
+        return expensive(c.target.id(), c.workload) ? Math.min(2, options.minSamples()) : options.minSamples();
+    }
+
+    private boolean expensive(String target, Workload w) {
+        return options.quick() && Estimates.prior(target, w, options) > 1.0;
     }
 
     /**
@@ -176,7 +188,7 @@ public final class Bench {
      * second (a VM's boot), which has no JIT or cache to warm that would pay for its time.
      */
     private boolean warms(Running c) {
-        return !(options.quick() && Estimates.prior(c.target.id(), c.workload, options) > 1.0);
+        return !expensive(c.target.id(), c.workload);
     }
 
     private double done(List<Running> cells, int round, int rounds) {
@@ -208,7 +220,7 @@ public final class Bench {
         int measuredLeft = options.repeat() - c.samples.size();
         double budgetLeft = options.cellBudget().toNanos() - c.spentNanos;
         int byBudget = c.estimateSeconds <= 0 ? measuredLeft : (int) Math.ceil(budgetLeft / 1e9 / c.estimateSeconds);
-        int minLeft = Math.max(0, options.minSamples() - c.samples.size());
+        int minLeft = Math.max(0, minSamples(c) - c.samples.size());
         return warm + Math.min(measuredLeft, Math.max(minLeft, byBudget));
     }
 
@@ -257,7 +269,8 @@ public final class Bench {
     }
 
     private Sample density(Target target, Invocation inv, int round) throws Exception {
-        int n = options.densityN();
+        // a quick run launches two VMs at once, not four: four TCG guests on two cores take minutes
+        int n = expensive(target.id(), Workload.STARTUP) ? Math.min(2, options.densityN()) : options.densityN();
         ExecutorService pool = Executors.newFixedThreadPool(n);
         List<Idle> started = Collections.synchronizedList(new ArrayList<>());
         try {

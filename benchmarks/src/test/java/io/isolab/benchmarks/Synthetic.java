@@ -85,8 +85,15 @@ public final class Synthetic {
             default -> {
             }
         }
-        Map<String, Long> ph = phases && w == Workload.STARTUP
-                ? Map.of("create", wall / 5, "start", wall / 3, "run", wall / 3, "destroy", wall / 6) : null;
+        Map<String, Long> ph = null;
+        if (phases && w == Workload.STARTUP) {
+            ph = new java.util.LinkedHashMap<>();
+            ph.put("create", wall / 5);
+            ph.put("start", wall / 3);
+            ph.put("boot", wall / 4); // a backend's own phase, within start
+            ph.put("run", wall / 3);
+            ph.put("destroy", wall / 6);
+        }
         return new Sample(round, wall, true, null, probe, ph, host);
     }
 

@@ -23,8 +23,9 @@ import java.util.function.Consumer;
  * that is not declared cannot be asked for).
  */
 public final class MatrixProbe {
-    static final long MEMORY_LIMIT = 64L << 20;
-    static final int ALLOC_MB = 256;
+    /** Enough for a VM's guest kernel and init to boot in (64 MiB was not), far below what alloc asks. */
+    static final long MEMORY_LIMIT = 256L << 20;
+    static final int ALLOC_MB = 1024;
     static final int PIDS_LIMIT = 32;
     static final int FORKBOMB_MAX = 200;
     /** Who runs a probe whose limit does not bind root, where the target can run as another user. */

@@ -37,9 +37,20 @@ public final class TextTable {
                 continue;
             }
             String unit = " " + a.metric().unit();
-            String note = (a.noisy() ? "noisy" : "") + (a.failures() > 0 ? (a.noisy() ? ", " : "") + a.failures() + " failed" : "")
-                    + (a.metric().key().equals("wall_ns") && !w.equals("startup") ? (a.noisy() || a.failures() > 0 ? ", " : "")
-                            + "wall clock (probe gave no " + io.isolab.benchmarks.workload.Workload.fromKey(w).metric().key() + ")" : "");
+            List<String> notes = new ArrayList<>();
+            if (a.noisy()) {
+                notes.add("noisy");
+            }
+            if (a.failures() > 0) {
+                notes.add(a.failures() + " failed");
+            }
+            if (a.metric().key().equals("wall_ns") && !w.equals("startup")) {
+                notes.add("wall clock (probe gave no " + io.isolab.benchmarks.workload.Workload.fromKey(w).metric().key() + ")");
+            }
+            if (a.summary().median() == 0) {
+                notes.add("median 0: the clock inside is coarser than what it measures");
+            }
+            String note = String.join(", ", notes);
             rows.add(new String[] {wl, a.cell().target(), Integer.toString(a.summary().n()),
                     Format.number(a.summary().median()) + unit, Format.number(a.summary().p95()),
                     Format.number(a.summary().p99()), String.format(Locale.ROOT, "%.1f%%", a.summary().cv() * 100),

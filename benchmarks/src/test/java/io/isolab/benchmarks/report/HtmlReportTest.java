@@ -54,6 +54,7 @@ class HtmlReportTest {
         assertTrue(html.contains("Synthetic CPU"));
         assertTrue(html.contains("1.0 &lt;test&gt;"), "text is escaped");
         assertTrue(html.contains("kvm"));
+        assertTrue(html.contains("within them: boot"), "a backend's own phases are listed, not stacked");
     }
 
     @Test
