@@ -29,8 +29,9 @@ public enum Workload {
     FOOTPRINT("footprint", "host memory (PSS) of everything kept for one idle sandbox", Kind.FOOTPRINT,
             new Metric("host_pss_bytes", "MiB", 1.0 / (1 << 20), true, Metric.Source.HOST),
             List.of("tick", "1000"), List.of("tick", "1000")),
-    DENSITY("density", "N sandboxes launched at once, each idling: time until all run", Kind.DENSITY,
-            new Metric("all_running_ns", "ms", 1e-6, true, Metric.Source.HOST),
+    // a rate, not the time until all run: a quick run launches fewer VMs at once than containers
+    DENSITY("density", "N sandboxes launched at once, each idling: how many are running per second", Kind.DENSITY,
+            new Metric("per_second", "sandboxes/s", 1, false, Metric.Source.HOST),
             List.of("tick", "1000"), List.of("tick", "1000"));
 
     /** How the harness drives a workload. */
