@@ -218,7 +218,8 @@ public final class ConfigLoader {
                 if (parser == null || parser.currentToken() == JsonToken.VALUE_NULL) {
                     return bindEmpty(type);
                 }
-                return MAPPER.readValue(parser, type);
+                // The parser stands inside the whole file: what follows the section is not trailing garbage.
+                return MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(parser);
             } catch (JsonProcessingException e) {
                 throw yaml.describe(e, path);
             } catch (IOException e) {
