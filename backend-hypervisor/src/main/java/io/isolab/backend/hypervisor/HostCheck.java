@@ -116,9 +116,9 @@ final class HostCheck {
         boolean qemuOffered = caps.domainTypes().contains("qemu");
         switch (wanted) {
             case KVM -> {
-                if (!kvmOffered) {
-                    facts.put("domain-type-reason", "domain-type kvm is configured, but libvirt offers no kvm domains here"
-                            + KvmCheck.unusable().map(r -> " (" + r + ")").orElse(""));
+                Optional<String> unusable = kvmOffered ? KvmCheck.unusable() : Optional.of("libvirt offers no kvm domains");
+                if (unusable.isPresent()) {
+                    facts.put("domain-type-reason", "domain-type kvm is configured, but " + unusable.get());
                     return null;
                 }
                 return "kvm";

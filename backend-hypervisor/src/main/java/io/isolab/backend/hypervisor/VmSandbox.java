@@ -105,7 +105,8 @@ final class VmSandbox implements SandboxHandle {
             hello.get(bootTimeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new SandboxStartException("guest boot", SandboxStartException.Kind.SETUP,
-                    "no word from the guest's init within " + bootTimeout.toSeconds() + " s (boot-timeout)" + diagnostics());
+                    "no word from the guest's init within " + bootTimeout.toSeconds() + " s (boot-timeout; domain type "
+                            + driver.facts().get("domain-type") + ")" + diagnostics());
         } catch (ExecutionException e) {
             throw new SandboxStartException("guest boot", SandboxStartException.Kind.SETUP,
                     e.getCause().getMessage() + diagnostics());
