@@ -1,5 +1,7 @@
 package io.isolab.api;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +12,7 @@ import java.util.Map;
  * adds its own phases where they explain where time goes (a VM adds {@code boot}, {@code workload} and
  * {@code shutdown}).
  */
-public record Timings(Map<String, Long> nanos) {
+public record Timings(@JsonValue Map<String, Long> nanos) {
 
     /** From the create call to the sandbox existing, nothing started. */
     public static final String CREATE = "create";
@@ -23,6 +25,7 @@ public record Timings(Map<String, Long> nanos) {
 
     public static final Timings EMPTY = new Timings(Map.of());
 
+    @JsonCreator
     public Timings {
         nanos = Collections.unmodifiableMap(new LinkedHashMap<>(nanos));
     }

@@ -1,6 +1,6 @@
 package io.isolab.cli;
 
-import io.isolab.api.GcReport;
+import io.isolab.api.host.GcReport;
 import io.isolab.api.host.Backends;
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -1,8 +1,9 @@
 package io.isolab.cli;
 
-import io.isolab.api.Backend;
+import io.isolab.api.host.Backend;
 import io.isolab.api.Capability;
 import io.isolab.api.Json;
+import io.isolab.api.Limits;
 import io.isolab.api.NetworkMode;
 import io.isolab.api.OutputListener;
 import io.isolab.api.RunResult;
@@ -107,8 +108,12 @@ final class RunCommand implements Callable<Integer> {
             }
             config = config.withRequire(caps);
         }
-        SandboxSpec sandboxSpec = buildSpec(config);
+        Limits limits = parseLimits(config.defaults().limits());
+        if (command.isEmpty() && (rootfs == null || OciBundle.detect(rootfs.toAbsolutePath()).isEmpty())) {
+            throw noCommand();
+        }
         try (Backends backends = Backends.load(config); Backend chosen = backends.select()) {
+            SandboxSpec sandboxSpec = buildSpec(config, chosen, limits);
             RunResult result;
             if (json) {
                 result = chosen.run(sandboxSpec);
@@ -129,13 +134,40 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private SandboxSpec buildSpec(IsolabConfig config) {
+    /** The limits from the options over the config's defaults, checked before any backend is opened. */
+    private Limits parseLimits(Limits defaults) {
+        Limits limits = defaults;
+        if (memory != null) {
+            limits = limits.withMemoryBytes(parse("--memory", memory, Units::parseBytes));
+        }
+        if (cpus != null) {
+            limits = limits.withCpus(cpus);
+        }
+        if (pids != null) {
+            limits = limits.withMaxPids(pids);
+        }
+        if (timeout != null) {
+            limits = limits.withTimeout(parse("--timeout", timeout, Units::parseDuration));
+        }
+        if (network != null) {
+            parse("--network", network, NetworkMode::fromKey);
+        }
+        if (outputLimit != null) {
+            long limit = parse("--output-limit", outputLimit, Units::parseBytes);
+            if (limit > Integer.MAX_VALUE - 8) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--output-limit: at most 2g");
+            }
+        }
+        return limits;
+    }
+
+    private SandboxSpec buildSpec(IsolabConfig config, Backend backend, Limits limits) {
         Path root = rootfs != null ? rootfs.toAbsolutePath() : config.defaults().rootfs();
         List<String> argv = command;
         Map<String, String> environment = new LinkedHashMap<>(io.isolab.api.ProcessSpec.DEFAULT_ENV);
         String workdir = cwd;
         if (root == null) {
-            root = WorkloadRootfs.ensure(config.cacheDir());
+            root = backend.workloadRootfs(() -> WorkloadRootfs.ensure(config.cacheDir()));
         } else {
             Optional<OciBundle> bundle = OciBundle.detect(root);
             if (bundle.isPresent()) {
@@ -148,8 +180,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         if (argv.isEmpty()) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "no command given (put it after --, e.g. isolab run -- isolab-probe inspect)");
+            throw noCommand();
         }
         for (String pair : env) {
             int eq = pair.indexOf('=');
@@ -163,29 +194,19 @@ final class RunCommand implements Callable<Integer> {
         if (workdir != null) {
             b.cwd(workdir);
         }
-        if (memory != null) {
-            b.memory(parse("--memory", memory, Units::parseBytes));
-        }
-        if (cpus != null) {
-            b.cpus(cpus);
-        }
-        if (pids != null) {
-            b.maxPids(pids);
-        }
-        if (timeout != null) {
-            b.timeout(parse("--timeout", timeout, Units::parseDuration));
-        }
+        b.limits(limits);
         if (network != null) {
-            b.network(parse("--network", network, NetworkMode::fromKey));
+            b.network(NetworkMode.fromKey(network));
         }
         if (outputLimit != null) {
-            long limit = parse("--output-limit", outputLimit, Units::parseBytes);
-            if (limit > Integer.MAX_VALUE - 8) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--output-limit: at most 2g");
-            }
-            b.outputLimitBytes((int) limit);
+            b.outputLimitBytes((int) Units.parseBytes(outputLimit));
         }
         return b.build();
+    }
+
+    private CommandLine.ParameterException noCommand() {
+        return new CommandLine.ParameterException(spec.commandLine(),
+                "no command given (put it after --, e.g. isolab run -- isolab-probe inspect)");
     }
 
     private <T> T parse(String option, String value, java.util.function.Function<String, T> parser) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -131,11 +132,33 @@ public final class ConfigLoader {
             }
         }
 
-        /** The line of the key at {@code path}, or 0 when unknown. */
+        /**
+         * The line of the key at {@code path}; a dotted last element ({@code parameters.allow.mount}, as a
+         * settings record names a map entry) is also tried as nested keys and as a key with dots. Falls back
+         * to the nearest enclosing key; 0 when nothing is found.
+         */
         int lineOf(List<String> path) {
-            if (path.isEmpty()) {
-                return 0;
+            for (int keep = path.size(); keep > 0; keep--) {
+                List<String> prefix = path.subList(0, keep - 1);
+                String last = path.get(keep - 1);
+                for (int dot = 0; dot >= 0; dot = last.indexOf('.', dot + 1)) {
+                    List<String> candidate = new ArrayList<>(prefix);
+                    if (dot > 0) {
+                        candidate.add(last.substring(0, dot));
+                        candidate.add(last.substring(dot + 1));
+                    } else {
+                        candidate.add(last);
+                    }
+                    int line = lineOfExactly(candidate);
+                    if (line > 0) {
+                        return line;
+                    }
+                }
             }
+            return 0;
+        }
+
+        private int lineOfExactly(List<String> path) {
             try (JsonParser parser = locate(path)) {
                 return parser == null ? 0 : parser.currentTokenLocation().getLineNr();
             } catch (IOException | RuntimeException e) {
@@ -144,6 +167,14 @@ public final class ConfigLoader {
         }
 
         ConfigException describe(JsonProcessingException e, List<String> prefix) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof StreamReadException syntax) {
+                    return new ConfigException(file, syntax.getLocation() == null ? 0 : syntax.getLocation().getLineNr(),
+                            "not valid YAML: " + syntax.getOriginalMessage().lines()
+                                    .filter(l -> !l.isBlank() && !l.startsWith(" in ") && !l.trim().equals("^"))
+                                    .map(String::trim).collect(Collectors.joining("; ")));
+                }
+            }
             List<String> path = new ArrayList<>(prefix);
             if (e instanceof JsonMappingException m) {
                 m.getPath().forEach(r -> path.add(r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]"));
@@ -162,12 +193,8 @@ public final class ConfigLoader {
                 message = key + ": " + bad.getMessage().substring(bad.field().length() + 2);
             } else if (e instanceof ValueInstantiationException v && v.getCause() != null) {
                 message = (key.isEmpty() ? "" : key + ": ") + v.getCause().getMessage();
-            } else if (e instanceof JsonMappingException) {
-                message = (key.isEmpty() ? "" : key + ": ") + "bad value: " + firstLine(e.getOriginalMessage());
             } else {
-                message = "not valid YAML: " + e.getOriginalMessage().lines()
-                        .filter(l -> !l.isBlank() && !l.startsWith(" in ") && !l.trim().equals("^"))
-                        .map(String::trim).collect(Collectors.joining("; "));
+                message = (key.isEmpty() ? "" : key + ": ") + "bad value: " + firstLine(e.getOriginalMessage());
             }
             int line = lineOf(path.stream().filter(p -> !p.startsWith("[")).toList());
             if (line == 0) {
@@ -218,7 +245,7 @@ public final class ConfigLoader {
                 if (parser == null || parser.currentToken() == JsonToken.VALUE_NULL) {
                     return bindEmpty(type);
                 }
-                // The parser stands inside the whole file: what follows the section is not trailing garbage.
+                // The section ends where the file goes on: trailing tokens are the rest of the file.
                 return MAPPER.readerFor(type).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(parser);
             } catch (JsonProcessingException e) {
                 throw yaml.describe(e, path);

@@ -1,11 +1,9 @@
 package io.isolab.api.host;
 
 import io.isolab.api.Availability;
-import io.isolab.api.Backend;
 import io.isolab.api.BackendDescriptor;
 import io.isolab.api.BackendUnavailableException;
 import io.isolab.api.Capability;
-import io.isolab.api.GcReport;
 import io.isolab.api.config.ConfigException;
 import io.isolab.api.config.IsolabConfig;
 import io.isolab.api.spi.BackendContext;

@@ -3,11 +3,13 @@ package io.isolab.api.spi;
 import io.isolab.api.InvalidSpecException;
 import io.isolab.api.IsolabException;
 import io.isolab.api.SandboxSpec;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * An opened backend. Called only by {@link io.isolab.api.Backend}, which has already checked the spec
+ * An opened backend. Called only by {@link io.isolab.api.host.Backend}, which has already checked the spec
  * against the declared capabilities.
  */
 public interface BackendDriver extends AutoCloseable {
@@ -34,6 +36,14 @@ public interface BackendDriver extends AutoCloseable {
 
     /** Removes one resource found by {@link #inventory()}; idempotent. */
     void reclaim(HostResource resource) throws IsolabException;
+
+    /**
+     * Where the workload rootfs is for a backend whose sandboxes run on another host (a FreeBSD jail host):
+     * a path on that host. Empty for backends that run on this host and take isolab's own workload rootfs.
+     */
+    default Optional<Path> workloadRootfs() {
+        return Optional.empty();
+    }
 
     /** Facts reported with every result (cgroup version, libvirt domain type). */
     default Map<String, String> facts() {

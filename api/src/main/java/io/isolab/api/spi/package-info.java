@@ -4,7 +4,7 @@
  * {@link io.isolab.api.spi.SandboxHandle}) with optional operations that fail with an explicit
  * {@link io.isolab.api.UnsupportedCapabilityException} by default.
  *
- * <p>Users never see these types: {@link io.isolab.api.Backend} and {@link io.isolab.api.Sandbox} wrap
+ * <p>Users never see these types: {@link io.isolab.api.host.Backend} and {@link io.isolab.api.host.Sandbox} wrap
  * them and do, once for every backend, what must never differ between backends: checking a spec against
  * the declared capabilities before anything runs, the lifecycle state machine, the wall-clock timeout,
  * bounded output capture, phase timing, leases for orphan collection, and idempotent destroy.

@@ -12,19 +12,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isolab.api.Availability;
-import io.isolab.api.Backend;
+import io.isolab.api.host.Backend;
 import io.isolab.api.BackendDescriptor;
 import io.isolab.api.Capability;
 import io.isolab.api.ExitStatus;
-import io.isolab.api.GcReport;
+import io.isolab.api.host.GcReport;
 import io.isolab.api.InvalidSpecException;
 import io.isolab.api.Limits;
 import io.isolab.api.Mount;
 import io.isolab.api.NetworkMode;
 import io.isolab.api.ProcessSpec;
 import io.isolab.api.RunResult;
-import io.isolab.api.Sandbox;
-import io.isolab.api.SandboxProcess;
+import io.isolab.api.host.Sandbox;
+import io.isolab.api.host.SandboxProcess;
 import io.isolab.api.SandboxSpec;
 import io.isolab.api.SandboxStartException;
 import io.isolab.api.SandboxStats;
@@ -109,6 +109,19 @@ public abstract class BackendContract {
     /** The probe's path inside {@link #rootfs()}. */
     protected String probe() {
         return Probe.PATH_IN_ROOTFS;
+    }
+
+    /**
+     * The network interfaces of the host the sandboxes run on, which a sandbox sharing the host's network must
+     * see; by default this JVM's host. A backend that drives another machine (the jail bridge over SSH) asks it.
+     */
+    protected Set<String> hostInterfaces() {
+        return HostView.interfaces();
+    }
+
+    /** The loopback interface's name where the workload runs: {@code lo} on Linux, {@code lo0} on FreeBSD. */
+    protected String loopbackInterface() {
+        return "lo";
     }
 
     /** Memory limit used by the memory test; the VM backend needs room for a guest kernel. */
@@ -357,7 +370,8 @@ public abstract class BackendContract {
                     "sees " + seen.path("processes") + " processes; the host has " + HostView.processes());
         });
         checks.put(Capability.NETWORK_ISOLATION, () ->
-                assertEquals("[\"lo\"]", seen.path("interfaces").toString(), "interfaces with network none"));
+                assertEquals("[\"" + loopbackInterface() + "\"]", seen.path("interfaces").toString(),
+                        "interfaces with network none"));
         checks.put(Capability.UTS_ISOLATION, () -> assertEquals("isolab-contract", seen.path("hostname").asText()));
         checks.put(Capability.SEPARATE_KERNEL, () ->
                 assertNotEquals(HostView.bootId(), seen.path("boot_id").asText(), "same boot id as the host"));
@@ -412,7 +426,8 @@ public abstract class BackendContract {
         assertEquals(ExitStatus.exited(0), result.exit(), () -> describe(result));
         JsonNode burn = JSON.readTree(result.stdout().text());
         double share = burn.path("cpu_ms").asDouble() / burn.path("wall_ms").asDouble();
-        assertTrue(share < 0.6, () -> "a 0.25-cpu sandbox used " + share + " of a core: " + burn);
+        // An upper bound only: a busy host lowers the share too, but nothing but the limit keeps it from ~1.
+        assertTrue(share < 0.45, () -> "a 0.25-cpu sandbox used " + share + " of a core: " + burn);
     }
 
     @Test
@@ -463,7 +478,7 @@ public abstract class BackendContract {
         JsonNode seen = JSON.readTree(result.stdout().text());
         Set<String> inside = new TreeSet<>();
         seen.path("interfaces").forEach(n -> inside.add(n.asText()));
-        assertEquals(HostView.interfaces(), inside, () -> describe(result));
+        assertEquals(hostInterfaces(), inside, () -> describe(result));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.isolab.api.contract;
 
-import io.isolab.api.Backend;
-import io.isolab.api.Sandbox;
+import io.isolab.api.host.Backend;
+import io.isolab.api.host.Sandbox;
 import io.isolab.api.SandboxSpec;
 import io.isolab.api.host.Backends;
 import io.isolab.api.spi.BackendProvider;

@@ -1,0 +1,598 @@
+/*
+ * The child: runs between clone and execve. It may share the JVM's memory (CLONE_VM) while JVM threads
+ * keep running, so it uses the raw calls of sys.h only: no errno, no locks, no allocation, no stdio.
+ * Every step that fails is reported to the parent as (step, errno, detail) over a CLOEXEC pipe; the
+ * pipe closing on execve is what tells the parent the workload is running.
+ *
+ * The order of the steps follows runc's nsexec/rootfs setup: namespaces joined, cgroup joined before the
+ * workload's first instruction, mounts made private, the new root assembled and pivoted into with the
+ * old root detached, then hostname, rlimits, capabilities, user, working directory, no_new_privs, exec.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <linux/prctl.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <netinet/in.h>
+
+#include "launcher.h"
+#include "sys.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+#define PATH_BUF 4096
+#ifndef MNT_DETACH
+#define MNT_DETACH 2
+#endif
+
+static const struct {
+	const char *name;
+	unsigned int major, minor;
+} devices[ISL_DEVICES] = {
+	{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+};
+
+/* ------------------------------------------------------------------ strings without libc state */
+
+static size_t append(char *buf, size_t at, size_t cap, const char *s)
+{
+	while (s && *s && at + 1 < cap)
+		buf[at++] = *s++;
+	buf[at < cap ? at : cap - 1] = '\0';
+	return at;
+}
+
+static size_t append_uint(char *buf, size_t at, size_t cap, unsigned long v)
+{
+	char digits[24];
+	int n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n && at + 1 < cap)
+		buf[at++] = digits[--n];
+	buf[at] = '\0';
+	return at;
+}
+
+/* ------------------------------------------------------------------ failure */
+
+static void __attribute__((noreturn)) die(struct isl_child_ctx *c, const char *step, long err,
+					  const char *detail, const char *detail2)
+{
+	struct isl_error e;
+
+	memset(&e, 0, sizeof(e));
+	e.err = (int32_t)(err < 0 ? -err : err);
+	append(e.step, 0, sizeof(e.step), step);
+	append(e.detail, append(e.detail, 0, sizeof(e.detail), detail), sizeof(e.detail), detail2);
+	if (c->err_fd >= 0) {
+		sys3(SYS_write, c->err_fd, &e, sizeof(e));
+	} else {
+		/* The static helper has no parent listening: say it on stderr, as a shell would. */
+		char line[640];
+		size_t n = append(line, 0, sizeof(line), "isolab-launch-helper: ");
+
+		n = append(line, n, sizeof(line), e.step);
+		n = append(line, n, sizeof(line), ": ");
+		n = append(line, n, sizeof(line), e.detail);
+		n = append(line, n, sizeof(line), ": errno ");
+		n = append_uint(line, n, sizeof(line), (unsigned long)e.err);
+		n = append(line, n, sizeof(line), "\n");
+		sys3(SYS_write, 2, line, n);
+	}
+	for (;;)
+		sys1(SYS_exit_group, 127);
+}
+
+#define CHECK(call, step, detail)                               \
+	do {                                                    \
+		long rc_ = (call);                              \
+		if (rc_ < 0)                                    \
+			die(c, step, rc_, detail, NULL);        \
+	} while (0)
+
+/* ------------------------------------------------------------------ file system helpers */
+
+static long make_dirs(const char *path, int mode)
+{
+	char buf[PATH_BUF];
+	size_t n = append(buf, 0, sizeof(buf), path);
+	long rc = 0;
+
+	if (n >= sizeof(buf) - 1)
+		return -ENAMETOOLONG;
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		rc = sys3(SYS_mkdirat, AT_FDCWD, buf, mode);
+		if (rc < 0 && rc != -EEXIST)
+			return rc;
+		buf[i] = i < n ? '/' : '\0';
+	}
+	return 0;
+}
+
+/* A mount point for a file: its directory, then an empty file (kept if present). */
+static long make_file(const char *path)
+{
+	char dir[PATH_BUF];
+	size_t n = append(dir, 0, sizeof(dir), path);
+	long rc, fd;
+
+	while (n > 1 && dir[n - 1] != '/')
+		n--;
+	dir[n > 1 ? n - 1 : 1] = '\0';
+	rc = make_dirs(dir, 0755);
+	if (rc < 0)
+		return rc;
+	fd = sys4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd == -EISDIR)
+		return 0;
+	if (fd < 0)
+		return fd;
+	sys1(SYS_close, fd);
+	return 0;
+}
+
+static int is_dir_fd(int fd)
+{
+	struct stat st;
+
+	if (sys4(SYS_newfstatat, fd, "", &st, AT_EMPTY_PATH) < 0)
+		return 1;
+	return S_ISDIR(st.st_mode);
+}
+
+/* 1 directory, 0 other, negative errno (ENOENT when absent). */
+static long path_kind(const char *path)
+{
+	struct stat st;
+	long rc = sys4(SYS_newfstatat, AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW);
+
+	return rc < 0 ? rc : S_ISDIR(st.st_mode);
+}
+
+static long set_readonly(int dirfd, const char *path, unsigned int flags)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	return sys5(SYS_mount_setattr, dirfd, path, flags, &attr, sizeof(attr));
+}
+
+/* Attaches a detached mount (from open_tree) at target, creating the mount point first. */
+static void attach(struct isl_child_ctx *c, int tree, const char *target, const char *step)
+{
+	CHECK(is_dir_fd(tree) ? make_dirs(target, 0755) : make_file(target), step, target);
+	CHECK(sys5(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH), step, target);
+}
+
+static int clone_tree(struct isl_child_ctx *c, int dirfd, const char *path, unsigned int flags,
+		      const char *step)
+{
+	long fd = sys3(SYS_open_tree, dirfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | flags);
+
+	if (fd < 0)
+		die(c, step, fd, path[0] ? path : "(detached mount)",
+		    fd == -ENOSYS ? " (open_tree needs Linux 5.2)" : NULL);
+	return (int)fd;
+}
+
+/*
+ * A new proc or sysfs instance as a detached mount, made before the pivot: in a user namespace the
+ * kernel allows it only while a full view of the host's instance is visible in the mount namespace.
+ */
+static int new_fs(struct isl_child_ctx *c, const char *type, unsigned int attrs, const char *step)
+{
+	long fs = sys2(SYS_fsopen, type, FSOPEN_CLOEXEC);
+	long mnt;
+
+	if (fs < 0)
+		die(c, step, fs, type, fs == -ENOSYS ? " (fsopen needs Linux 5.2)" : NULL);
+	CHECK(sys5(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0), step, type);
+	mnt = sys3(SYS_fsmount, fs, FSMOUNT_CLOEXEC, attrs);
+	CHECK(mnt, step, type);
+	sys1(SYS_close, fs);
+	return (int)mnt;
+}
+
+/* ------------------------------------------------------------------ the root */
+
+/* Host-side work that must happen before the old root is detached. */
+static void prepare_root(struct isl_child_ctx *c)
+{
+	const struct isl_req *r = c->req;
+
+	CHECK(sys5(SYS_mount, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "mount propagation", "/");
+	if (r->ovl_lower) {
+		char opts[3 * PATH_BUF];
+		size_t n = append(opts, 0, sizeof(opts), "lowerdir=");
+
+		n = append(opts, n, sizeof(opts), r->ovl_lower);
+		n = append(opts, n, sizeof(opts), ",upperdir=");
+		n = append(opts, n, sizeof(opts), r->ovl_upper);
+		n = append(opts, n, sizeof(opts), ",workdir=");
+		n = append(opts, n, sizeof(opts), r->ovl_work);
+		/* In a user namespace overlayfs keeps its metadata in user.* xattrs (Linux 5.11+). */
+		if (r->clone_flags & CLONE_NEWUSER)
+			append(opts, n, sizeof(opts), ",userxattr");
+		CHECK(sys5(SYS_mount, "overlay", r->root_dir, "overlay", 0, opts), "mount overlay", r->root_dir);
+	} else {
+		const char *source = r->root_source ? r->root_source : r->root_dir;
+
+		CHECK(sys5(SYS_mount, source, r->root_dir, NULL, MS_BIND | MS_REC, NULL), "bind root", source);
+	}
+	for (int i = 0; i < r->nmounts; i++) {
+		c->tree_fds[i] = clone_tree(c, AT_FDCWD, r->mounts[i].source, AT_RECURSIVE, "bind mount");
+		if (r->mounts[i].flags & ISL_MNT_RDONLY)
+			CHECK(set_readonly(c->tree_fds[i], "", AT_EMPTY_PATH | AT_RECURSIVE), "bind mount read-only",
+			      r->mounts[i].source);
+	}
+	if (r->dev == DEV_BIND) {
+		for (int i = 0; i < ISL_DEVICES; i++) {
+			char path[32];
+
+			append(path, append(path, 0, sizeof(path), "/dev/"), sizeof(path), devices[i].name);
+			c->dev_fds[i] = clone_tree(c, AT_FDCWD, path, 0, "bind host device");
+		}
+	}
+}
+
+static void pivot(struct isl_child_ctx *c)
+{
+	const char *root = c->req->root_dir;
+
+	CHECK(sys1(SYS_chdir, root), "chdir new root", root);
+	/* pivot_root(".", ".") stacks the old root on the new one: no put_old directory in the rootfs. */
+	CHECK(sys2(SYS_pivot_root, ".", "."), "pivot_root", root);
+	CHECK(sys5(SYS_mount, NULL, ".", NULL, MS_SLAVE | MS_REC, NULL), "detach old root", root);
+	CHECK(sys2(SYS_umount2, ".", MNT_DETACH), "detach old root", root);
+	CHECK(sys1(SYS_chdir, "/"), "chdir /", root);
+}
+
+static void mount_dev(struct isl_child_ctx *c)
+{
+	static const char *const links[][2] = {
+		{ "/dev/fd", "/proc/self/fd" }, { "/dev/stdin", "/proc/self/fd/0" },
+		{ "/dev/stdout", "/proc/self/fd/1" }, { "/dev/stderr", "/proc/self/fd/2" },
+		{ "/dev/ptmx", "pts/ptmx" },
+	};
+
+	CHECK(make_dirs("/dev", 0755), "mount /dev", "/dev");
+	CHECK(sys5(SYS_mount, "tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"),
+	      "mount /dev", "/dev");
+	for (int i = 0; i < ISL_DEVICES; i++) {
+		char path[32];
+
+		append(path, append(path, 0, sizeof(path), "/dev/"), sizeof(path), devices[i].name);
+		if (c->req->dev == DEV_MKNOD)
+			CHECK(sys4(SYS_mknodat, AT_FDCWD, path, S_IFCHR | 0666,
+				   makedev(devices[i].major, devices[i].minor)), "mknod", path);
+		else
+			attach(c, c->dev_fds[i], path, "bind host device");
+	}
+	CHECK(make_dirs("/dev/pts", 0755), "mount /dev/pts", "/dev/pts");
+	CHECK(sys5(SYS_mount, "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		   "newinstance,ptmxmode=0666,mode=0620"), "mount /dev/pts", "/dev/pts");
+	CHECK(make_dirs("/dev/shm", 01777), "mount /dev/shm", "/dev/shm");
+	CHECK(sys5(SYS_mount, "shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		   "mode=1777,size=65536k"), "mount /dev/shm", "/dev/shm");
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		CHECK(sys3(SYS_symlinkat, links[i][1], AT_FDCWD, links[i][0]), "symlink", links[i][0]);
+}
+
+/* Hides a path the way the OCI runtimes do: /dev/null over a file, an empty read-only tmpfs over a dir. */
+static void mask(struct isl_child_ctx *c, const char *path, int null_tree)
+{
+	long kind = path_kind(path);
+
+	if (kind == -ENOENT)
+		return;
+	CHECK(kind, "mask path", path);
+	if (kind == 1) {
+		CHECK(sys5(SYS_mount, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0"),
+		      "mask path", path);
+	} else {
+		int tree = clone_tree(c, null_tree, "", AT_EMPTY_PATH, "mask path");
+
+		CHECK(sys5(SYS_move_mount, tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH), "mask path", path);
+		sys1(SYS_close, tree);
+	}
+}
+
+static void readonly_path(struct isl_child_ctx *c, const char *path)
+{
+	long kind = path_kind(path);
+
+	if (kind == -ENOENT)
+		return;
+	CHECK(kind, "read-only path", path);
+	CHECK(sys5(SYS_mount, path, path, NULL, MS_BIND | MS_REC, NULL), "read-only path", path);
+	CHECK(set_readonly(AT_FDCWD, path, AT_RECURSIVE), "read-only path", path);
+}
+
+static void setup_pivot_root(struct isl_child_ctx *c)
+{
+	const struct isl_req *r = c->req;
+	int null_tree = -1;
+
+	int proc = -1, sysfs = -1;
+
+	prepare_root(c);
+	if (r->nmasked)
+		null_tree = clone_tree(c, AT_FDCWD, "/dev/null", 0, "mask path");
+	if (r->proc)
+		proc = new_fs(c, "proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "mount /proc");
+	if (r->sysfs)
+		sysfs = new_fs(c, "sysfs", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+			       "mount /sys");
+	pivot(c);
+	if (proc >= 0)
+		attach(c, proc, "/proc", "mount /proc");
+	if (sysfs >= 0)
+		attach(c, sysfs, "/sys", "mount /sys");
+	if (r->dev != DEV_NONE)
+		mount_dev(c);
+	for (int i = 0; i < r->nmounts; i++)
+		attach(c, c->tree_fds[i], r->mounts[i].target, "bind mount");
+	for (int i = 0; i < r->nmasked; i++)
+		mask(c, r->masked[i], null_tree);
+	for (int i = 0; i < r->nro_paths; i++)
+		readonly_path(c, r->ro_paths[i]);
+	if (r->root_rdonly)
+		CHECK(set_readonly(AT_FDCWD, "/", 0), "read-only root", "/");
+}
+
+/* ------------------------------------------------------------------ the process */
+
+static void reset_signals(void)
+{
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		unsigned long mask;
+	} dfl = { SIG_DFL, 0, NULL, 0 };
+
+	/* The JVM's handlers must never run here; the workload starts with default dispositions. */
+	for (int sig = 1; sig < 65; sig++)
+		sys4(SYS_rt_sigaction, sig, &dfl, NULL, 8);
+}
+
+static void mark_fds_cloexec(struct isl_child_ctx *c)
+{
+	char buf[1024];
+	long fd, n;
+
+	if (sys3(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	/* Before Linux 5.11: walk /proc/self/fd (the JVM opens some descriptors without O_CLOEXEC). */
+	fd = sys4(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	CHECK(fd, "close descriptors", "/proc/self/fd");
+	while ((n = sys3(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			const char *name = buf + off + 19; /* d_ino 8, d_off 8, d_reclen 2, d_type 1 */
+			unsigned short reclen;
+			long v = 0;
+
+			memcpy(&reclen, buf + off + 16, sizeof(reclen));
+			off += reclen;
+			if (*name < '0' || *name > '9')
+				continue;
+			while (*name >= '0' && *name <= '9')
+				v = v * 10 + (*name++ - '0');
+			if (v > 2 && v != fd)
+				sys3(SYS_fcntl, v, F_SETFD, FD_CLOEXEC);
+		}
+	}
+	sys1(SYS_close, fd);
+}
+
+static void setup_stdio(struct isl_child_ctx *c)
+{
+	for (int i = 0; i < 3; i++) {
+		if (c->stdio[i] == i)
+			CHECK(sys3(SYS_fcntl, i, F_SETFD, 0), "stdio", "dup2");
+		else
+			CHECK(sys2(SYS_dup2, c->stdio[i], i), "stdio", "dup2");
+	}
+}
+
+static void loopback_up(struct isl_child_ctx *c)
+{
+	struct ifreq ifr;
+	long s = sys3(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	CHECK(s, "loopback up", "socket");
+	memset(&ifr, 0, sizeof(ifr));
+	append(ifr.ifr_name, 0, sizeof(ifr.ifr_name), "lo");
+	CHECK(sys3(SYS_ioctl, s, SIOCGIFFLAGS, &ifr), "loopback up", "SIOCGIFFLAGS lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	CHECK(sys3(SYS_ioctl, s, SIOCSIFFLAGS, &ifr), "loopback up", "SIOCSIFFLAGS lo");
+	sys1(SYS_close, s);
+}
+
+static const char *rlimit_name(unsigned int resource)
+{
+	static const char *const names[] = {
+		"RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE",
+		"RLIMIT_RSS", "RLIMIT_NPROC", "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS",
+		"RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",
+		"RLIMIT_RTPRIO", "RLIMIT_RTTIME",
+	};
+
+	return resource < sizeof(names) / sizeof(names[0]) ? names[resource] : "RLIMIT_?";
+}
+
+/* Bounding set and ambient set first, while CAP_SETPCAP is still held; the user switch keeps the rest. */
+static void drop_bounding_caps(struct isl_child_ctx *c)
+{
+	for (int cap = 0; cap < 64; cap++) {
+		long rc;
+
+		if (c->req->caps & (1ULL << cap))
+			continue;
+		rc = sys2(SYS_prctl, PR_CAPBSET_DROP, cap);
+		if (rc < 0 && rc != -EINVAL) /* EINVAL: beyond this kernel's last capability */
+			die(c, "capability bounding set", rc, "PR_CAPBSET_DROP", NULL);
+	}
+	sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+static void set_caps(struct isl_child_ctx *c)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	uint64_t keep = c->req->caps;
+
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = (uint32_t)keep;
+	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
+	CHECK(sys2(SYS_capset, &hdr, data), "capset", "effective and permitted sets");
+}
+
+static void switch_user(struct isl_child_ctx *c)
+{
+	const struct isl_req *r = c->req;
+
+	if (r->has_caps)
+		CHECK(sys2(SYS_prctl, PR_SET_KEEPCAPS, 1), "capabilities", "PR_SET_KEEPCAPS");
+	if (!r->setgroups_deny)
+		CHECK(sys2(SYS_setgroups, r->ngroups, r->groups), "setgroups", "supplementary groups");
+	if (r->has_gid)
+		CHECK(sys3(SYS_setresgid, r->gid, r->gid, r->gid), "setgid", "group id");
+	if (r->has_uid)
+		CHECK(sys3(SYS_setresuid, r->uid, r->uid, r->uid), "setuid", "user id");
+	if (r->has_caps) {
+		set_caps(c);
+		CHECK(sys2(SYS_prctl, PR_SET_KEEPCAPS, 0), "capabilities", "PR_SET_KEEPCAPS");
+	}
+}
+
+static const char *env_path(char *const *envp)
+{
+	for (; *envp; envp++)
+		if (!strncmp(*envp, "PATH=", 5))
+			return *envp + 5;
+	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+/* execvpe's search, without its allocation: a command without '/' is looked up on the request's PATH. */
+static void __attribute__((noreturn)) exec_command(struct isl_child_ctx *c)
+{
+	char *const *argv = c->req->argv;
+	char *const *envp = c->req->envp;
+	const char *cmd = argv[0];
+	char buf[PATH_BUF];
+	long rc, seen = -ENOENT;
+
+	if (strchr(cmd, '/')) {
+		rc = sys3(SYS_execve, cmd, argv, envp);
+		die(c, "execve", rc, cmd, NULL);
+	}
+	for (const char *p = env_path(envp); ; p++) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		size_t n = 0;
+
+		if (len + strlen(cmd) + 2 < sizeof(buf)) {
+			memcpy(buf, p, len);
+			n = len;
+			if (n == 0)
+				buf[n++] = '.';
+			buf[n++] = '/';
+			append(buf, n, sizeof(buf), cmd);
+			rc = sys3(SYS_execve, buf, argv, envp);
+			if (rc == -EACCES)
+				seen = rc;
+			else if (rc != -ENOENT && rc != -ENOTDIR)
+				die(c, "execve", rc, buf, NULL);
+		}
+		if (!end)
+			break;
+		p = end;
+	}
+	die(c, "execve", seen, cmd, seen == -ENOENT ? " (not found on PATH)" : " (on PATH)");
+}
+
+void isl_child(struct isl_child_ctx *c)
+{
+	const struct isl_req *r = c->req;
+	unsigned long empty = 0;
+	long old_umask = -1;
+
+	reset_signals();
+	if (c->sync_fd >= 0) {
+		char go;
+		long n = sys3(SYS_read, c->sync_fd, &go, 1);
+
+		if (n != 1) /* the parent failed (and says why) or died: nothing to report */
+			sys1(SYS_exit_group, 127);
+	}
+	for (int i = 0; i < c->njoin_ns_fds; i++)
+		CHECK(sys2(SYS_setns, c->join_ns_fds[i], 0), "setns", "namespace of the sandbox");
+	if ((r->clone_flags | r->join_ns) & CLONE_NEWUSER) {
+		/* Still the parent's (unmapped) ids: become the namespace's root, as runc's nsexec does. */
+		CHECK(sys3(SYS_setresgid, 0, 0, 0), "setgid", "root of the new user namespace (gid 0 must be mapped)");
+		CHECK(sys3(SYS_setresuid, 0, 0, 0), "setuid", "root of the new user namespace (uid 0 must be mapped)");
+	}
+	for (int i = 0; i < c->nprocs_fds; i++)
+		CHECK(sys3(SYS_write, c->procs_fds[i], "0", 1), "cgroup join", r->cgroups[i]);
+	if (c->unshare_flags)
+		CHECK(sys1(SYS_unshare, c->unshare_flags), "unshare", "cgroup/time namespace");
+	if (r->setsid)
+		CHECK(sys0(SYS_setsid), "setsid", "new session");
+	mark_fds_cloexec(c);
+	setup_stdio(c);
+	if (r->root_mode == ROOT_CHROOT) {
+		CHECK(sys1(SYS_chroot, r->root_dir), "chroot", r->root_dir);
+		CHECK(sys1(SYS_chdir, "/"), "chdir", "/");
+	} else if (r->root_mode == ROOT_PIVOT) {
+		old_umask = sys1(SYS_umask, 0); /* device nodes and mount points get exactly their modes */
+		setup_pivot_root(c);
+	}
+	if (r->hostname)
+		CHECK(sys2(SYS_sethostname, r->hostname, strlen(r->hostname)), "sethostname", r->hostname);
+	if (r->loopback)
+		loopback_up(c);
+	for (int i = 0; i < r->nrlimits; i++) {
+		struct rlimit64 {
+			uint64_t cur, max;
+		} lim = { r->rlimits[i].soft, r->rlimits[i].hard };
+
+		CHECK(sys4(SYS_prlimit64, 0, r->rlimits[i].resource, &lim, NULL), "setrlimit",
+		      rlimit_name(r->rlimits[i].resource));
+	}
+	if (r->has_caps)
+		drop_bounding_caps(c);
+	if (r->has_uid || r->has_gid || r->ngroups)
+		switch_user(c);
+	else if (r->has_caps)
+		set_caps(c);
+	if (old_umask >= 0)
+		sys1(SYS_umask, old_umask);
+	CHECK(sys1(SYS_chdir, r->cwd), "chdir", r->cwd);
+	if (r->no_new_privs)
+		CHECK(sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs", "PR_SET_NO_NEW_PRIVS");
+	sys4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8);
+	exec_command(c);
+}
