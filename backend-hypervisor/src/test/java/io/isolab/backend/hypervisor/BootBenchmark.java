@@ -1,10 +1,10 @@
 package io.isolab.backend.hypervisor;
 
 import io.isolab.api.Availability;
-import io.isolab.api.Backend;
 import io.isolab.api.RunResult;
 import io.isolab.api.SandboxSpec;
 import io.isolab.api.config.IsolabConfig;
+import io.isolab.api.host.Backend;
 import io.isolab.api.spi.BackendContext;
 import io.isolab.workload.Probe;
 import io.isolab.workload.WorkloadRootfs;

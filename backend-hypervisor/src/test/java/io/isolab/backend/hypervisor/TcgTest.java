@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.isolab.api.Availability;
-import io.isolab.api.Backend;
 import io.isolab.api.RunResult;
 import io.isolab.api.SandboxSpec;
 import io.isolab.api.config.IsolabConfig;
+import io.isolab.api.host.Backend;
 import io.isolab.api.spi.BackendContext;
 import io.isolab.workload.Probe;
 import io.isolab.workload.WorkloadRootfs;
