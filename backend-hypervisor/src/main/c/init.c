@@ -275,8 +275,8 @@ static void loopback_up(void)
 /* One cgroup for everything the host starts: the guest kernel's accounting of the workload. */
 static void prepare_cgroup(void)
 {
-	if (write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory +pids"))
-		log_msg("enable memory and pids controllers: %s", strerror(errno));
+	if (write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory +pids +cpu"))
+		log_msg("enable memory, pids and cpu controllers: %s", strerror(errno));
 	if (mkdir(WORKLOAD_CGROUP, 0755) && errno != EEXIST)
 		log_msg("mkdir " WORKLOAD_CGROUP ": %s", strerror(errno));
 	cgroup_procs = open(WORKLOAD_CGROUP "/cgroup.procs", O_WRONLY | O_CLOEXEC);
@@ -379,6 +379,35 @@ static void send_start_result(int rc, const struct proc *p, uint8_t id, const st
 	}
 }
 
+static int setup_failed(struct start_error *error, const char *step, const char *what)
+{
+	error->err = errno;
+	snprintf(error->step, sizeof(error->step), "%s", step);
+	snprintf(error->detail, sizeof(error->detail), "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+/* The guest-wide settings of a RUN. One that cannot be applied fails the start: the host promised it. */
+static int configure_guest(const struct spec *spec, struct start_error *error)
+{
+	char value[32];
+
+	if (spec->hostname != NULL && sethostname(spec->hostname, strlen(spec->hostname)))
+		return setup_failed(error, "sethostname", spec->hostname);
+	if (spec->pids_max > 0) {
+		/* +1: the workload's own PID-namespace init (the reaper) counts too */
+		snprintf(value, sizeof(value), "%u", spec->pids_max + 1);
+		if (write_file(WORKLOAD_CGROUP "/pids.max", value))
+			return setup_failed(error, "cgroup", WORKLOAD_CGROUP "/pids.max");
+	}
+	if (spec->cpu_quota > 0) {
+		snprintf(value, sizeof(value), "%u %u", spec->cpu_quota, spec->cpu_period);
+		if (write_file(WORKLOAD_CGROUP "/cpu.max", value))
+			return setup_failed(error, "cgroup", WORKLOAD_CGROUP "/cpu.max");
+	}
+	return 0;
+}
+
 static void start(uint8_t type, uint8_t id, char *payload, size_t len)
 {
 	struct start_error error = { 0 };
@@ -406,18 +435,10 @@ static void start(uint8_t type, uint8_t id, char *payload, size_t len)
 	p->id = id;
 	nclose = fds_to_close(closing, sizeof(closing) / sizeof(closing[0]));
 	if (type == FRAME_RUN) {
-		char limit[32];
-
 		main_started = true;
-		if (spec.hostname != NULL && sethostname(spec.hostname, strlen(spec.hostname)))
-			log_msg("sethostname: %s", strerror(errno));
-		if (spec.pids_max > 0) {
-			/* +1: the workload's own PID-namespace init (the reaper) counts too */
-			snprintf(limit, sizeof(limit), "%u", spec.pids_max + 1);
-			if (write_file(WORKLOAD_CGROUP "/pids.max", limit))
-				log_msg("pids.max: %s", strerror(errno));
-		}
-		rc = start_main(&spec, p, cgroup_procs, closing, nclose, &error);
+		rc = configure_guest(&spec, &error);
+		if (rc == 0)
+			rc = start_main(&spec, p, cgroup_procs, closing, nclose, &error);
 	} else {
 		rc = start_exec(&spec, p, &procs[0], cgroup_procs, closing, nclose, &error);
 	}

@@ -26,6 +26,8 @@ struct spec {
 	bool has_user;
 	char *hostname;
 	uint32_t pids_max;
+	uint32_t cpu_quota;	/* 0: no CPU limit */
+	uint32_t cpu_period;
 	bool read_only_root;
 };
 

@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -106,6 +108,12 @@ int spec_parse(char *payload, size_t len, struct spec *spec)
 		case TAG_READ_ONLY_ROOT:
 			spec->read_only_root = true;
 			break;
+		case TAG_CPU_MAX:
+			if (vlen != 2 * sizeof(uint32_t))
+				goto bad;
+			spec->cpu_quota = u32(value);
+			spec->cpu_period = u32(value + sizeof(uint32_t));
+			break;
 		default:
 			goto bad;
 		}
@@ -188,6 +196,41 @@ static int exec_search(char *const *argv, char *const *envp)
 	return denied ? EACCES : ENOENT;
 }
 
+/*
+ * Keeps Docker's and the OCI runtime spec's default capabilities, as isolab's launcher does for containers
+ * (LinuxCapability.OCI_DEFAULT), and drops the rest from the bounding set too: the workload is root in its
+ * guest, but cannot remount /sys writable to lift the limits of its cgroup, load modules or reboot.
+ */
+static int drop_capabilities(void)
+{
+	static const int kept[] = {
+		CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID,
+		CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL,
+		CAP_AUDIT_WRITE,
+	};
+	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	uint64_t keep = 0;
+
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		keep |= 1ull << kept[i];
+	for (int cap = 0; cap < 64; cap++) {
+		if (keep & (1ull << cap))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) {
+			if (errno == EINVAL)
+				break;	/* past the kernel's last capability */
+			return -1;
+		}
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0))
+		return -1;
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = (uint32_t)keep;
+	data[1].effective = data[1].permitted = (uint32_t)(keep >> 32);
+	return (int)syscall(SYS_capset, &header, data);
+}
+
 /* In the forked child: becomes the workload. */
 static void __attribute__((noreturn)) exec_workload(const struct spec *s, int out, int err, int errp)
 {
@@ -200,6 +243,8 @@ static void __attribute__((noreturn)) exec_workload(const struct spec *s, int ou
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		fail(errp, "stdio", errno, "/dev/null and pipes");
+	if (drop_capabilities())
+		fail(errp, "capabilities", errno, "keep the OCI default set");
 	if (s->has_user) {
 		char who[32];
 
@@ -267,6 +312,10 @@ static void __attribute__((noreturn)) reaper(const struct spec *s, int out, int 
 		fail(errp, "mount", errno, "/proc");
 	if (setup_dev())
 		fail(errp, "mount", errno, "/dev");
+	/* As in a container: the guest's /sys and cgroups are visible, not writable (the limits live there). */
+	if (mount(NULL, "/sys", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) ||
+	    mount(NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+		fail(errp, "mount", errno, "read-only /sys");
 	/* isolab's own files (this program, the drivers) are not part of the workload's rootfs */
 	if (mount("tmpfs", "/isolab", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0755"))
 		fail(errp, "mount", errno, "/isolab");

@@ -52,6 +52,7 @@ enum spec_tag {
 	TAG_HOSTNAME = 7,	/* RUN only */
 	TAG_PIDS_MAX = 8,	/* RUN only */
 	TAG_READ_ONLY_ROOT = 9,	/* RUN only, no value */
+	TAG_CPU_MAX = 10,	/* RUN only: uint32 quota, uint32 period (microseconds), as cpu.max */
 };
 
 /* Times are CLOCK_BOOTTIME nanoseconds: the guest kernel's clock since it started. */

@@ -49,6 +49,9 @@ final class GuestProtocol {
     private static final int TAG_HOSTNAME = 7;
     private static final int TAG_PIDS_MAX = 8;
     private static final int TAG_READ_ONLY_ROOT = 9;
+    private static final int TAG_CPU_MAX = 10;
+    /** cpu.max's period, the kernel's default CFS bandwidth period. */
+    static final int CPU_PERIOD_MICROS = 100_000;
 
     private GuestProtocol() {
     }
@@ -63,12 +66,17 @@ final class GuestProtocol {
         return b;
     }
 
+    /** An EXEC payload: one more process, in the main process's namespaces and cgroup. */
+    static byte[] spec(List<String> argv, Map<String, String> env, String cwd, GuestUser user) {
+        return spec(argv, env, cwd, user, null, null, null, false);
+    }
+
     /**
-     * A RUN or EXEC payload. {@code hostname}, {@code pidsMax} and {@code readOnlyRoot} only mean something
-     * for RUN, where they configure the guest as a whole.
+     * A RUN payload. {@code hostname}, the limits and {@code readOnlyRoot} configure the guest and the
+     * workload's cgroup in it; {@code cpus} becomes that cgroup's {@code cpu.max}.
      */
     static byte[] spec(List<String> argv, Map<String, String> env, String cwd, GuestUser user, String hostname,
-                       Integer pidsMax, boolean readOnlyRoot) {
+                       Integer pidsMax, Double cpus, boolean readOnlyRoot) {
         Tlv tlv = new Tlv();
         argv.forEach(a -> tlv.text(TAG_ARG, a));
         env.forEach((k, v) -> tlv.text(TAG_ENV, k + "=" + v));
@@ -83,6 +91,10 @@ final class GuestProtocol {
         }
         if (pidsMax != null) {
             tlv.number(TAG_PIDS_MAX, pidsMax);
+        }
+        if (cpus != null) {
+            tlv.put(TAG_CPU_MAX, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt((int) Math.max(1000, Math.round(cpus * CPU_PERIOD_MICROS))).putInt(CPU_PERIOD_MICROS).array());
         }
         if (readOnlyRoot) {
             tlv.put(TAG_READ_ONLY_ROOT, new byte[0]);

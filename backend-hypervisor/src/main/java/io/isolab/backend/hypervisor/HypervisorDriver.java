@@ -65,7 +65,7 @@ final class HypervisorDriver implements BackendDriver {
         }
         GuestUser user = spec.process().user() == null ? null : GuestUser.resolve(spec.rootfs(), spec.process().user());
         int size = GuestProtocol.spec(spec.process().argv(), spec.process().env(), spec.process().cwd(), user,
-                spec.hostname(), spec.limits().maxPids(), spec.readOnlyRoot()).length;
+                spec.hostname(), spec.limits().maxPids(), spec.limits().cpus(), spec.readOnlyRoot()).length;
         if (size > GuestProtocol.MAX_PAYLOAD) {
             throw new InvalidSpecException("process", "argv and env take " + size + " bytes; the guest accepts "
                     + GuestProtocol.MAX_PAYLOAD);
@@ -75,6 +75,12 @@ final class HypervisorDriver implements BackendDriver {
     private long memory(SandboxSpec spec) {
         Long limit = spec.limits().memoryBytes();
         return limit != null ? limit : context.settings().defaultMemory();
+    }
+
+    /** Enough vCPUs for {@code limits.cpus} (the guest's cpu.max then caps the workload), at least the configured number. */
+    private int vcpus(SandboxSpec spec) {
+        Double cpus = spec.limits().cpus();
+        return Math.max(context.settings().vcpus(), cpus == null ? 1 : (int) Math.ceil(cpus));
     }
 
     @Override
@@ -90,7 +96,7 @@ final class HypervisorDriver implements BackendDriver {
         } catch (IOException e) {
             throw new SandboxStartException("channel", e.getMessage(), e);
         }
-        DomainXml xml = new DomainXml(sandbox.sandboxId(), host.domainType(), memory, settings.vcpus(), settings.machine(),
+        DomainXml xml = new DomainXml(sandbox.sandboxId(), host.domainType(), memory, vcpus(spec), settings.machine(),
                 host.kernel().image(), initrd, sandbox.dir().resolve("io.sock"), console, host.qemuUser().toString());
         Domain domain = null;
         try {

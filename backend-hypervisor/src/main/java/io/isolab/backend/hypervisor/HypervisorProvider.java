@@ -18,10 +18,13 @@ import org.pf4j.Extension;
  * sandbox (KVM, or QEMU's TCG where there is no usable KVM), booted directly into an initramfs made of the
  * sandbox's rootfs and isolab's guest init.
  *
- * <p>It declares what a guest kernel delivers. Not declared: {@code cpu-limit} (vCPU quotas throttle the
- * vCPU thread, but the guest's own clocks keep running, so the guest's CPU accounting, which is what the
- * probe measures, does not show a limit under TCG), {@code bind-mounts} (the cloud guest kernel has no 9p,
- * and virtiofs needs a daemon per sandbox), {@code host-network}.
+ * <p>It declares what a guest kernel delivers. Limits are the guest's: RAM, and the cgroup the guest init puts
+ * the workload in ({@code pids.max}, {@code cpu.max}), which the workload, root in the guest but with the OCI
+ * default capabilities and a read-only {@code /sys}, cannot lift. A host-side vCPU quota
+ * ({@code <cputune>}) would not do for {@code cpu-limit}: it throttles QEMU's vCPU thread while the guest's
+ * clock runs on, so the guest's own CPU accounting, which the probe reads, shows no limit. Not declared:
+ * {@code bind-mounts} (the cloud guest kernel has no 9p; virtiofs needs a daemon per sandbox),
+ * {@code host-network}.
  */
 @Extension
 public final class HypervisorProvider implements BackendProvider<HypervisorSettings> {
@@ -43,6 +46,7 @@ public final class HypervisorProvider implements BackendProvider<HypervisorSetti
         c.put(Capability.CGROUP_ISOLATION, kernel);
         c.put(Capability.TIME_ISOLATION, kernel + ": monotonic and boot clocks start at the guest's boot");
         c.put(Capability.MEMORY_LIMIT, "guest RAM");
+        c.put(Capability.CPU_LIMIT, "cpu.max of the workload's cgroup in the guest, ceil(cpus) vCPUs");
         c.put(Capability.PIDS_LIMIT, "pids.max of the workload's cgroup in the guest");
         c.put(Capability.RUN_AS_USER, "the guest init's setgroups/setgid/setuid, ids from the rootfs's /etc/passwd");
         c.put(Capability.READ_ONLY_ROOT, "a read-only bind of the guest's root in the workload's mount namespace");

@@ -118,7 +118,8 @@ final class VmSandbox implements SandboxHandle {
         ProcessSpec process = spec.process();
         GuestProcess main = register(0, io);
         byte[] payload = GuestProtocol.spec(process.argv(), process.env(), process.cwd(), user,
-                spec.hostname() != null ? spec.hostname() : id, spec.limits().maxPids(), spec.readOnlyRoot());
+                spec.hostname() != null ? spec.hostname() : id, spec.limits().maxPids(), spec.limits().cpus(),
+                spec.readOnlyRoot());
         runAt = System.nanoTime();
         send(GuestProtocol.RUN, 0, payload, "run");
         awaitStarted(main, bootTimeout);
@@ -134,8 +135,7 @@ final class VmSandbox implements SandboxHandle {
         int slot = freeSlot();
         GuestUser execUser = process.user() == null ? null : GuestUser.resolve(spec.rootfs(), process.user());
         GuestProcess p = register(slot, io);
-        send(GuestProtocol.EXEC, slot, GuestProtocol.spec(process.argv(), process.env(), process.cwd(), execUser,
-                null, null, false), "exec");
+        send(GuestProtocol.EXEC, slot, GuestProtocol.spec(process.argv(), process.env(), process.cwd(), execUser), "exec");
         awaitStarted(p, EXEC_START_TIMEOUT);
         return p;
     }

@@ -152,7 +152,7 @@ public final class BootBenchmark {
                     long hello = System.nanoTime();
                     GuestProtocol.Hello h = GuestProtocol.Hello.read(f.payload());
                     channel.send(GuestProtocol.RUN, 0, GuestProtocol.spec(spec.process().argv(), spec.process().env(),
-                            spec.process().cwd(), null, "isolab-raw", null, false));
+                            spec.process().cwd(), null, "isolab-raw", null, null, false));
                     while ((f = channel.read()) != null && f.type() != GuestProtocol.EXIT) {
                         if (f.type() == GuestProtocol.START_FAILED) {
                             throw new IOException("the guest could not start the workload: "

@@ -28,10 +28,10 @@ class GuestProtocolTest {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/bin");
         byte[] spec = GuestProtocol.spec(List.of("/bin/x", "a b"), env, "/tmp", new GuestUser(65534, 65534, List.of(65534)),
-                "host", 32, true);
+                "host", 32, 0.25, true);
         List<String> records = decode(spec);
         assertEquals(List.of("1:/bin/x", "1:a b", "2:PATH=/bin", "3:/tmp", "4:#65534", "5:#65534", "6:#65534", "7:host",
-                "8:#32", "9:"), records);
+                "8:#32", "10:#25000/100000", "9:"), records);
     }
 
     @Test
@@ -55,7 +55,7 @@ class GuestProtocolTest {
                 GuestProtocol.StartFailure.read(b));
     }
 
-    /** "tag:text" for text records, "tag:#n" for numbers (the tags the guest reads as uint32). */
+    /** "tag:text" for text records, "tag:#n" for numbers (the tags the guest reads as uint32), "#q/p" for cpu.max. */
     private static List<String> decode(byte[] spec) {
         ByteBuffer b = ByteBuffer.wrap(spec).order(ByteOrder.LITTLE_ENDIAN);
         List<String> out = new ArrayList<>();
@@ -63,9 +63,10 @@ class GuestProtocolTest {
             int tag = b.get();
             byte[] value = new byte[b.getInt()];
             b.get(value);
+            ByteBuffer v = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
             boolean number = tag == 4 || tag == 5 || tag == 6 || tag == 8;
-            out.add(tag + ":" + (number ? "#" + ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getInt()
-                    : new String(value, StandardCharsets.UTF_8)));
+            out.add(tag + ":" + (tag == 10 ? "#" + v.getInt() + "/" + v.getInt()
+                    : number ? "#" + v.getInt() : new String(value, StandardCharsets.UTF_8)));
         }
         return out;
     }
