@@ -29,7 +29,7 @@ import java.nio.file.Path;
  * @param initrd      the initramfs
  * @param channel     the UNIX socket QEMU connects the guest's port to
  * @param console     where the guest's serial console (kernel messages, init's diagnostics) goes
- * @param dacLabel    {@code +uid:+gid} QEMU runs as
+ * @param dacLabel    {@code +uid:+gid} QEMU runs as, or {@code null} to leave it to libvirt (a session daemon)
  */
 record DomainXml(String name, String type, long memoryBytes, int vcpus, String machine, Path kernel, Path initrd,
                  Path channel, Path console, String dacLabel) {
@@ -73,9 +73,11 @@ record DomainXml(String name, String type, long memoryBytes, int vcpus, String m
         x.append("    </channel>\n");
         x.append("    <memballoon model='none'/>\n");
         x.append("  </devices>\n");
-        x.append("  <seclabel type='static' model='dac' relabel='no'>\n");
-        x.append("    <label>").append(escape(dacLabel)).append("</label>\n");
-        x.append("  </seclabel>\n");
+        if (dacLabel != null) {
+            x.append("  <seclabel type='static' model='dac' relabel='no'>\n");
+            x.append("    <label>").append(escape(dacLabel)).append("</label>\n");
+            x.append("  </seclabel>\n");
+        }
         x.append("</domain>\n");
         return x.toString();
     }

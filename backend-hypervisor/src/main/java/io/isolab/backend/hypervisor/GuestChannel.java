@@ -37,7 +37,7 @@ final class GuestChannel implements AutoCloseable {
     }
 
     /**
-     * Listens at {@code path}, owned by QEMU's user so that it may connect.
+     * Listens at {@code path}, owned by QEMU's user (when it is another) so that it may connect.
      *
      * @throws IOException also when the path is too long for a UNIX socket
      */
@@ -50,7 +50,7 @@ final class GuestChannel implements AutoCloseable {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             server.bind(UnixDomainSocketAddress.of(path), 1);
-            if (qemuUser.uid() != 0) {
+            if (qemuUser != null && qemuUser.uid() != 0) {
                 Files.setAttribute(path, "unix:uid", qemuUser.uid());
                 Files.setAttribute(path, "unix:gid", qemuUser.gid());
             }

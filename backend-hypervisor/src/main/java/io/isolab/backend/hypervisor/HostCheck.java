@@ -27,7 +27,10 @@ final class HostCheck {
     private HostCheck() {
     }
 
-    /** What the probe found: enough to open the backend when it is available. */
+    /**
+     * What the probe found: enough to open the backend when it is available. {@code qemuUser} is who QEMU runs
+     * as under the system daemon, {@code null} under a session daemon (QEMU runs as the caller).
+     */
     record Report(Availability availability, String domainType, GuestKernel kernel, List<KernelModules.Module> modules,
                   LibvirtCapabilities.DacLabel qemuUser) {
     }
@@ -99,12 +102,15 @@ final class HostCheck {
             return unavailable("the guest kernel " + kernel.release() + " lacks a driver the guest needs: " + e.getMessage()
                     + " under " + kernel.modules(), REMEDY + " (or set backends.hypervisor.modules)", facts);
         }
-        LibvirtCapabilities.DacLabel qemuUser = caps.dacLabel(type);
-        Optional<String> denied = QemuAccess.cannotRead(kernel.image(), qemuUser)
-                .or(() -> QemuAccess.cannotSearch(context.cacheDir(), qemuUser))
-                .or(() -> QemuAccess.cannotSearch(context.stateDir(), qemuUser));
-        if (denied.isPresent()) {
-            return unavailable(denied.get(), "", facts);
+        // The system daemon runs QEMU as its own unprivileged user; a session daemon runs it as the caller.
+        LibvirtCapabilities.DacLabel qemuUser = isSystem(settings.uri()) ? caps.dacLabel(type) : null;
+        if (qemuUser != null) {
+            Optional<String> denied = QemuAccess.cannotRead(kernel.image(), qemuUser)
+                    .or(() -> QemuAccess.cannotSearch(context.cacheDir(), qemuUser))
+                    .or(() -> QemuAccess.cannotSearch(context.stateDir(), qemuUser));
+            if (denied.isPresent()) {
+                return unavailable(denied.get(), "", facts);
+            }
         }
         facts.put("channel", "virtio-serial");
         return new Report(Availability.available(facts), type, kernel, modules, qemuUser);

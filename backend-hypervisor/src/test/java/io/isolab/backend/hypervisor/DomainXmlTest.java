@@ -55,6 +55,13 @@ class DomainXmlTest {
     }
 
     @Test
+    void leavesWhoQemuRunsAsToASessionDaemon() throws Exception {
+        DomainXml domain = new DomainXml("n", "qemu", 64L << 20, 1, "pc", Path.of("/k"), Path.of("/i"), Path.of("/s"),
+                Path.of("/c"), null);
+        assertEquals("0", XPathFactory.newInstance().newXPath().evaluate("count(/domain/seclabel)", parse(domain)));
+    }
+
+    @Test
     void escapesPaths() throws Exception {
         DomainXml domain = new DomainXml("n", "qemu", 64L << 20, 1, "pc", Path.of("/a&b/<k>'"), Path.of("/i"), Path.of("/s"),
                 Path.of("/c"), "+0:+0");
