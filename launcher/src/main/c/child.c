@@ -311,6 +311,12 @@ static void mask(struct isl_child_ctx *c, const char *path, int null_tree)
 	if (kind == 1) {
 		CHECK(sys5(SYS_mount, "tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0"),
 		      "mask path", path);
+	} else if (c->req->dev != DEV_NONE) {
+		/*
+		 * The new root's /dev/null, bind-mounted: Linux 6.1 (Debian 12's) refuses to clone the
+		 * detached null_tree below (open_tree of a detached mount: EINVAL).
+		 */
+		CHECK(sys5(SYS_mount, "/dev/null", path, NULL, MS_BIND, NULL), "mask path", path);
 	} else {
 		int tree = clone_tree(c, null_tree, "", AT_EMPTY_PATH, "mask path");
 

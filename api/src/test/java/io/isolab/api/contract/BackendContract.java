@@ -80,6 +80,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 public abstract class BackendContract {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<Capability> ISOLATION = java.util.EnumSet.of(Capability.FILESYSTEM_ROOT,
+            Capability.MOUNT_ISOLATION, Capability.PID_ISOLATION, Capability.NETWORK_ISOLATION,
+            Capability.IPC_ISOLATION, Capability.UTS_ISOLATION, Capability.USER_ISOLATION,
+            Capability.CGROUP_ISOLATION, Capability.TIME_ISOLATION, Capability.SEPARATE_KERNEL);
     /** A bound on every sandbox of this suite, so that a hang fails one test instead of the run. */
     private static final Duration SAFETY_TIMEOUT = Duration.ofSeconds(90);
 
@@ -356,6 +360,9 @@ public abstract class BackendContract {
         if (descriptor.has(Capability.NETWORK_ISOLATION)) {
             b.network(NetworkMode.NONE);
         }
+        // A backend may leave a costly isolation out of its defaults (a user namespace as root): asked for
+        // through requires, every declared one must be delivered.
+        ISOLATION.stream().filter(descriptor::has).forEach(b::require);
         RunResult result = backend.run(b.build());
         assertEquals(ExitStatus.exited(0), result.exit(), () -> describe(result));
         JsonNode seen = JSON.readTree(result.stdout().text());

@@ -9,6 +9,7 @@ import io.isolab.api.spi.HostResource;
 import io.isolab.api.spi.SandboxContext;
 import io.isolab.api.spi.SandboxHandle;
 import io.isolab.launcher.Credentials;
+import io.isolab.launcher.RootfsUsers;
 import io.isolab.launcher.Launcher;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,11 +1,10 @@
-package io.isolab.backend.chroot;
+package io.isolab.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.isolab.api.InvalidSpecException;
-import io.isolab.launcher.Credentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,6 @@
-package io.isolab.backend.chroot;
+package io.isolab.launcher;
 
 import io.isolab.api.InvalidSpecException;
-import io.isolab.launcher.Credentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,7 +18,7 @@ import java.util.regex.Pattern;
  * inside the rootfs (an absolute link target means the rootfs's root), so a rootfs cannot make isolab
  * read a host file.
  */
-final class RootfsUsers {
+public final class RootfsUsers {
     private static final Pattern NUMERIC = Pattern.compile("(\\d{1,10})(?::(\\d{1,10}))?");
     private static final int MAX_LINKS = 40;
 
@@ -32,7 +31,7 @@ final class RootfsUsers {
      *
      * @throws InvalidSpecException naming {@code process.user}
      */
-    static Credentials resolve(Path rootfs, String user) {
+    public static Credentials resolve(Path rootfs, String user) {
         List<String[]> passwd = read(rootfs, "/etc/passwd");
         Matcher numeric = NUMERIC.matcher(user);
         String name;
