@@ -6,6 +6,10 @@
  * starts the workload it is sent, relays the workload's stdout and stderr, reports its exit status,
  * signal and OOM kills from the guest kernel's own accounting, and powers the guest off when the host
  * says so or disappears. Nothing else runs in the guest.
+ *
+ * With isolab.argv= on the kernel command line it makes a console run instead (console.c): no port, the
+ * command from the command line, its output and then a status line on the serial console. That is how a
+ * plain qemu-system-x86_64, without libvirt or isolab on the host, boots the same guest.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -43,6 +47,11 @@ static int cgroup_procs = -1;
 static struct proc procs[MAX_PROCS];
 static bool main_started;
 static bool host_spoke;
+static struct hello hello;
+/* A console run (console.c): no port, the command from the kernel command line, output on the console. */
+static bool console_mode;
+static struct console_run console_run;
+static uint64_t main_exec_ns;
 
 uint64_t now_ns(void)
 {
@@ -362,8 +371,18 @@ static size_t fds_to_close(int *fds, size_t cap)
 
 static void send_start_result(int rc, const struct proc *p, uint8_t id, const struct start_error *error)
 {
+	uint64_t exec_ns = now_ns();
+
+	if (console_mode) {
+		if (rc != 0) {
+			console_report_failure(&console_run, error);
+			power_off();
+		}
+		main_exec_ns = exec_ns;
+		return;
+	}
 	if (rc == 0) {
-		struct started s = { .pid = (uint32_t)p->signal_target, .exec_ns = now_ns() };
+		struct started s = { .pid = (uint32_t)p->signal_target, .exec_ns = exec_ns };
 
 		send_frame(FRAME_STARTED, id, &s, sizeof(s));
 	} else {
@@ -408,14 +427,33 @@ static int configure_guest(const struct spec *spec, struct start_error *error)
 	return 0;
 }
 
+/* Starts a parsed spec in slot id (0: the main process) and reports how it went; frees the spec. */
+static void start_spec(uint8_t type, uint8_t id, struct spec *spec)
+{
+	struct start_error error = { 0 };
+	struct proc *p = &procs[id];
+	int closing[3 * MAX_PROCS + 2];
+	size_t nclose;
+	int rc;
+
+	p->id = id;
+	nclose = fds_to_close(closing, sizeof(closing) / sizeof(closing[0]));
+	if (type == FRAME_RUN) {
+		main_started = true;
+		rc = configure_guest(spec, &error);
+		if (rc == 0)
+			rc = start_main(spec, p, cgroup_procs, closing, nclose, &error);
+	} else {
+		rc = start_exec(spec, p, &procs[0], cgroup_procs, closing, nclose, &error);
+	}
+	spec_free(spec);
+	send_start_result(rc, p, id, &error);
+}
+
 static void start(uint8_t type, uint8_t id, char *payload, size_t len)
 {
 	struct start_error error = { 0 };
 	struct spec spec;
-	struct proc *p;
-	int closing[3 * MAX_PROCS + 2];
-	size_t nclose;
-	int rc;
 
 	if (id >= MAX_PROCS || procs[id].used || (type == FRAME_RUN) != (id == 0) || (id == 0 && main_started)) {
 		error.err = EINVAL;
@@ -431,19 +469,7 @@ static void start(uint8_t type, uint8_t id, char *payload, size_t len)
 		send_start_result(-1, NULL, id, &error);
 		return;
 	}
-	p = &procs[id];
-	p->id = id;
-	nclose = fds_to_close(closing, sizeof(closing) / sizeof(closing[0]));
-	if (type == FRAME_RUN) {
-		main_started = true;
-		rc = configure_guest(&spec, &error);
-		if (rc == 0)
-			rc = start_main(&spec, p, cgroup_procs, closing, nclose, &error);
-	} else {
-		rc = start_exec(&spec, p, &procs[0], cgroup_procs, closing, nclose, &error);
-	}
-	spec_free(&spec);
-	send_start_result(rc, p, id, &error);
+	start_spec(type, id, &spec);
 }
 
 static void kill_proc(uint8_t id, int sig)
@@ -533,7 +559,9 @@ static void forward_output(struct proc *p, int *fd, uint8_t type)
 		*fd = -1;
 		return;
 	}
-	if (send_frame(type, p->id, buf, (size_t)n))
+	if (console_mode)
+		console_output(buf, (size_t)n);
+	else if (send_frame(type, p->id, buf, (size_t)n))
 		host_gone();
 }
 
@@ -585,6 +613,10 @@ static void report_exits(void)
 		r.memory_peak_bytes = read_number(WORKLOAD_CGROUP "/memory.peak");
 		r.exit_ns = now_ns();
 		p->reported = true;
+		if (console_mode) {
+			console_report_exit(&console_run, &hello, main_exec_ns, &r);
+			power_off();
+		}
 		if (send_frame(FRAME_EXIT, p->id, &r, sizeof(r)))
 			host_gone();
 	}
@@ -637,8 +669,9 @@ static void serve(void)
 int main(void)
 {
 	uint64_t init_ns = now_ns();
-	struct hello hello;
+	struct spec console_spec;
 	sigset_t chld;
+	int console;
 
 	/* The kernel starts PID 1 sharing its fs_struct (CLONE_FS): setns(CLONE_NEWNS), which EXEC needs,
 	 * refuses a process that shares it. */
@@ -647,12 +680,18 @@ int main(void)
 	mount_early();
 	load_modules();
 	hello.modules_ns = now_ns();
-	port = open_port();
-	if (port < 0) {
-		log_msg("no virtio-serial port named " PORT_NAME " appeared: powering off");
+	console = console_parse(&console_spec, &console_run);
+	if (console < 0)
 		power_off();
+	console_mode = console > 0;
+	if (!console_mode) {
+		port = open_port();
+		if (port < 0) {
+			log_msg("no virtio-serial port named " PORT_NAME " appeared: powering off");
+			power_off();
+		}
+		wait_for_host();
 	}
-	wait_for_host();
 	loopback_up();
 	prepare_cgroup();
 	for (int i = 0; i < MAX_PROCS; i++)
@@ -663,7 +702,9 @@ int main(void)
 	sigfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
 	hello.init_ns = init_ns;
 	hello.ready_ns = now_ns();
-	if (send_frame(FRAME_HELLO, 0, &hello, sizeof(hello))) {
+	if (console_mode) {
+		start_spec(FRAME_RUN, 0, &console_spec);
+	} else if (send_frame(FRAME_HELLO, 0, &hello, sizeof(hello))) {
 		log_msg("cannot say hello to the host: %s", strerror(errno));
 		power_off();
 	}

@@ -13,6 +13,7 @@
 #define MAX_PROCS 64
 #define MAX_GROUPS 64
 #define WORKLOAD_CGROUP "/sys/fs/cgroup/workload"
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* What to run, decoded from a RUN or EXEC frame; spec_free() frees it. */
 struct spec {
@@ -29,7 +30,16 @@ struct spec {
 	uint32_t cpu_quota;	/* 0: no CPU limit */
 	uint32_t cpu_period;
 	bool read_only_root;
+	bool mask_cmdline;	/* a console run: the command line holds the status line's nonce */
 };
+
+/* A console run's own settings (console.c). */
+struct console_run {
+	char nonce[65];
+};
+
+struct hello;
+struct exit_report;
 
 /* Why a process could not be started; sent to the host as START_FAILED. */
 struct start_error {
@@ -58,6 +68,13 @@ uint64_t now_ns(void);
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int write_all(int fd, const void *buf, size_t len);
 int write_file(const char *path, const char *text);
+
+/* console.c */
+int console_parse(struct spec *spec, struct console_run *run);
+void console_output(const char *buf, size_t len);
+void console_report_exit(const struct console_run *run, const struct hello *hello, uint64_t exec_ns,
+			 const struct exit_report *r);
+void console_report_failure(const struct console_run *run, const struct start_error *e);
 
 /* process.c */
 int spec_parse(char *payload, size_t len, struct spec *spec);

@@ -29,8 +29,6 @@
 #include "init.h"
 #include "protocol.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 static uint32_t u32(const char *p)
 {
 	uint32_t v;
@@ -312,6 +310,8 @@ static void __attribute__((noreturn)) reaper(const struct spec *s, int out, int 
 		fail(errp, "mount", errno, "/proc");
 	if (setup_dev())
 		fail(errp, "mount", errno, "/dev");
+	if (s->mask_cmdline && mount("/dev/null", "/proc/cmdline", NULL, MS_BIND, NULL))
+		fail(errp, "mount", errno, "mask /proc/cmdline");
 	/* As in a container: the guest's /sys and cgroups are visible, not writable (the limits live there). */
 	if (mount(NULL, "/sys", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) ||
 	    mount(NULL, "/sys/fs/cgroup", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))

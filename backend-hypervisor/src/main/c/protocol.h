@@ -89,4 +89,16 @@ struct stats_report {
 	uint64_t guest_available_bytes;	/* MemAvailable */
 } __attribute__((packed));
 
+/*
+ * The console run (console.c) has no port: the host reads the serial console, where the workload's output
+ * appears as it is, and then one line of status, which the host recognises by its nonce:
+ *
+ *   isolab-exit NONCE exit code=C signal=S oom_kills=N init_ns=T ready_ns=T exec_ns=T exit_ns=T
+ *   isolab-exit NONCE failed step=STEP errno=E DETAIL
+ *
+ * code is -1 when the workload was killed by signal S; the times are CLOCK_BOOTTIME nanoseconds, as in
+ * struct hello, struct started and struct exit_report. Mirrored by io.isolab.benchmarks.targets.QemuTarget.
+ */
+#define CONSOLE_STATUS "isolab-exit"
+
 #endif
