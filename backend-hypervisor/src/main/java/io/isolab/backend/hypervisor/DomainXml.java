@@ -12,6 +12,8 @@ import java.nio.file.Path;
  *       power-button round trip;</li>
  *   <li>no USB controller, no memory balloon, no disk, no NIC, no graphics (libvirt passes
  *       {@code -nodefaults}): stats come from libvirt (CPU, QEMU's RSS) and the guest's cgroup;</li>
+ *   <li>the CPU model named, not left to libvirt: {@code qemu64} under TCG (libvirt's default there too), the
+ *       host's under KVM, so that a raw QEMU can be given the same one;</li>
  *   <li>one virtio-serial controller with room for exactly one port: the channel to the guest init,
  *       whose other end is a UNIX socket isolab listens on (QEMU connects at start, so nothing the guest
  *       says is lost);</li>
@@ -27,20 +29,25 @@ import java.nio.file.Path;
  * @param machine     QEMU machine type
  * @param kernel      the kernel image
  * @param initrd      the initramfs
+ * @param cmdline     the guest kernel's command line ({@link KernelCommandLine#sandbox()})
  * @param channel     the UNIX socket QEMU connects the guest's port to
  * @param console     where the guest's serial console (kernel messages, init's diagnostics) goes
  * @param dacLabel    {@code +uid:+gid} QEMU runs as, or {@code null} to leave it to libvirt (a session daemon)
  */
 record DomainXml(String name, String type, long memoryBytes, int vcpus, String machine, Path kernel, Path initrd,
-                 Path channel, Path console, String dacLabel) {
+                 String cmdline, Path channel, Path console, String dacLabel) {
 
-    /**
-     * The guest kernel's command line. Besides the console and init: no ACPI (see above), a reboot that is
-     * a triple fault, an immediate reboot on panic (so a crashed guest ends its domain), and no crypto
-     * self-tests (half a second of TCG time, for algorithms the guest never uses).
-     */
-    static final String CMDLINE = "console=ttyS0 quiet panic=-1 reboot=t acpi=off cryptomgr.notests rdinit="
-            + Initramfs.INIT_PATH;
+    /** Ports of the virtio-serial controller: port 0 is reserved for a console, port 1 is the channel. */
+    static final int SERIAL_PORTS = 2;
+    /** The devices of every domain besides its serial console and the channel's port, as QEMU's -device options. */
+    static final String QEMU_DEVICES = "virtio-serial-pci,max_ports=" + SERIAL_PORTS;
+    /** A TCG guest's CPU model. */
+    static final String TCG_CPU = "qemu64";
+
+    /** The CPU model QEMU is given: the host's under KVM (host-passthrough), {@link #TCG_CPU} under TCG. */
+    static String qemuCpu(String type) {
+        return "kvm".equals(type) ? "host" : TCG_CPU;
+    }
 
     String toXml() {
         StringBuilder x = new StringBuilder(2048);
@@ -52,17 +59,20 @@ record DomainXml(String name, String type, long memoryBytes, int vcpus, String m
         x.append("    <type arch='x86_64' machine='").append(escape(machine)).append("'>hvm</type>\n");
         x.append("    <kernel>").append(escape(kernel.toString())).append("</kernel>\n");
         x.append("    <initrd>").append(escape(initrd.toString())).append("</initrd>\n");
-        x.append("    <cmdline>").append(escape(CMDLINE)).append("</cmdline>\n");
+        x.append("    <cmdline>").append(escape(cmdline)).append("</cmdline>\n");
         x.append("  </os>\n");
         if ("kvm".equals(type)) {
             x.append("  <cpu mode='host-passthrough'/>\n");
+        } else {
+            x.append("  <cpu mode='custom' match='exact' check='none'><model fallback='forbid'>").append(TCG_CPU)
+                    .append("</model></cpu>\n");
         }
         x.append("  <on_poweroff>destroy</on_poweroff>\n");
         x.append("  <on_reboot>destroy</on_reboot>\n");
         x.append("  <on_crash>destroy</on_crash>\n");
         x.append("  <devices>\n");
         x.append("    <controller type='usb' model='none'/>\n");
-        x.append("    <controller type='virtio-serial' index='0' ports='2'/>\n");
+        x.append("    <controller type='virtio-serial' index='0' ports='").append(SERIAL_PORTS).append("'/>\n");
         x.append("    <serial type='file'>\n");
         x.append("      <source path='").append(escape(console.toString())).append("'/>\n");
         x.append("      <target port='0'/>\n");

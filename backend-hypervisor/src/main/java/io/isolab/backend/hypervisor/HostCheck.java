@@ -32,7 +32,7 @@ final class HostCheck {
      * as under the system daemon, {@code null} under a session daemon (QEMU runs as the caller).
      */
     record Report(Availability availability, String domainType, GuestKernel kernel, List<KernelModules.Module> modules,
-                  LibvirtCapabilities.DacLabel qemuUser) {
+                  LibvirtCapabilities.DacLabel qemuUser, KernelCommandLine cmdline) {
     }
 
     static Report run(BackendContext<HypervisorSettings> context) {
@@ -113,7 +113,22 @@ final class HostCheck {
             }
         }
         facts.put("channel", "virtio-serial");
-        return new Report(Availability.available(facts), type, kernel, modules, qemuUser);
+        KernelCommandLine cmdline = commandLine(type, context.cacheDir(), facts);
+        return new Report(Availability.available(facts), type, kernel, modules, qemuUser, cmdline);
+    }
+
+    /** Under TCG, the guest is told its TSC rate, the host's (see {@link KernelCommandLine}); KVM guests use kvm-clock. */
+    private static KernelCommandLine commandLine(String type, Path cacheDir, Map<String, String> facts) {
+        if ("kvm".equals(type)) {
+            return new KernelCommandLine(null);
+        }
+        HostTsc.Rate tsc = HostTsc.rate(cacheDir);
+        if (tsc.khz() == null) {
+            facts.put("guest-clock", "the guest calibrates its TSC itself: " + tsc.why());
+            return new KernelCommandLine(null);
+        }
+        facts.put("guest-clock", "tsc at the host's rate, " + tsc.khz() + " kHz");
+        return new KernelCommandLine(tsc.khz());
     }
 
     /** KVM where it can run a standard guest kernel, else QEMU's TCG; the reason goes into the facts. */
@@ -165,6 +180,6 @@ final class HostCheck {
     }
 
     private static Report unavailable(String reason, String remedy, Map<String, String> facts) {
-        return new Report(Availability.unavailable(reason, remedy).withFacts(facts), null, null, List.of(), null);
+        return new Report(Availability.unavailable(reason, remedy).withFacts(facts), null, null, List.of(), null, null);
     }
 }

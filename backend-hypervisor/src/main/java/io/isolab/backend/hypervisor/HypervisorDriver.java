@@ -97,7 +97,7 @@ final class HypervisorDriver implements BackendDriver {
             throw new SandboxStartException("channel", e.getMessage(), e);
         }
         DomainXml xml = new DomainXml(sandbox.sandboxId(), host.domainType(), memory, vcpus(spec), settings.machine(),
-                host.kernel().image(), initrd, sandbox.dir().resolve("io.sock"), console,
+                host.kernel().image(), initrd, host.cmdline().sandbox(), sandbox.dir().resolve("io.sock"), console,
                 host.qemuUser() == null ? null : host.qemuUser().toString());
         Domain domain = null;
         try {

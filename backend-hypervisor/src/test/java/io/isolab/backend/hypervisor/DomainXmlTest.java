@@ -23,7 +23,7 @@ class DomainXmlTest {
     @Test
     void describesTheSandboxAndNothingElse() throws Exception {
         DomainXml domain = new DomainXml("isolab-hypervisor-0123456789", "qemu", 128L << 20, 2, "pc",
-                Path.of("/cache/vmlinuz"), Path.of("/cache/i.cpio"), Path.of("/state/io.sock"), Path.of("/state/console.log"),
+                Path.of("/cache/vmlinuz"), Path.of("/cache/i.cpio"), "console=ttyS0 rdinit=/isolab/init", Path.of("/state/io.sock"), Path.of("/state/console.log"),
                 "+64055:+64055");
         Document doc = parse(domain);
         XPath x = XPathFactory.newInstance().newXPath();
@@ -33,7 +33,7 @@ class DomainXmlTest {
         assertEquals("2", x.evaluate("/domain/vcpu", doc));
         assertEquals("/cache/vmlinuz", x.evaluate("/domain/os/kernel", doc));
         assertEquals("/cache/i.cpio", x.evaluate("/domain/os/initrd", doc));
-        assertTrue(x.evaluate("/domain/os/cmdline", doc).contains("rdinit=/isolab/init"));
+        assertEquals("console=ttyS0 rdinit=/isolab/init", x.evaluate("/domain/os/cmdline", doc));
         assertEquals("destroy", x.evaluate("/domain/on_reboot", doc));
         assertEquals("", x.evaluate("/domain/features", doc), "no ACPI: the guest ends by a triple-fault reboot");
         assertEquals("none", x.evaluate("/domain/devices/controller[@type='usb']/@model", doc));
@@ -44,26 +44,28 @@ class DomainXmlTest {
         assertEquals("no", x.evaluate("/domain/seclabel/@relabel", doc));
         assertEquals("+64055:+64055", x.evaluate("/domain/seclabel/label", doc));
         assertEquals("0", x.evaluate("count(/domain/devices/disk | /domain/devices/interface | /domain/devices/graphics)", doc));
-        assertEquals("", x.evaluate("/domain/cpu/@mode", doc), "TCG keeps libvirt's default CPU model");
+        assertEquals("qemu64", x.evaluate("/domain/cpu/model", doc), "named, so that a raw QEMU can be given the same");
+        assertEquals(DomainXml.qemuCpu("qemu"), x.evaluate("/domain/cpu/model", doc));
+        assertEquals(String.valueOf(DomainXml.SERIAL_PORTS), x.evaluate("/domain/devices/controller[@type='virtio-serial']/@ports", doc));
     }
 
     @Test
     void passesTheHostCpuThroughUnderKvm() throws Exception {
-        DomainXml domain = new DomainXml("n", "kvm", 64L << 20, 1, "pc", Path.of("/k"), Path.of("/i"), Path.of("/s"),
+        DomainXml domain = new DomainXml("n", "kvm", 64L << 20, 1, "pc", Path.of("/k"), Path.of("/i"), "c", Path.of("/s"),
                 Path.of("/c"), "+0:+0");
         assertEquals("host-passthrough", XPathFactory.newInstance().newXPath().evaluate("/domain/cpu/@mode", parse(domain)));
     }
 
     @Test
     void leavesWhoQemuRunsAsToASessionDaemon() throws Exception {
-        DomainXml domain = new DomainXml("n", "qemu", 64L << 20, 1, "pc", Path.of("/k"), Path.of("/i"), Path.of("/s"),
+        DomainXml domain = new DomainXml("n", "qemu", 64L << 20, 1, "pc", Path.of("/k"), Path.of("/i"), "c", Path.of("/s"),
                 Path.of("/c"), null);
         assertEquals("0", XPathFactory.newInstance().newXPath().evaluate("count(/domain/seclabel)", parse(domain)));
     }
 
     @Test
     void escapesPaths() throws Exception {
-        DomainXml domain = new DomainXml("n", "qemu", 64L << 20, 1, "pc", Path.of("/a&b/<k>'"), Path.of("/i"), Path.of("/s"),
+        DomainXml domain = new DomainXml("n", "qemu", 64L << 20, 1, "pc", Path.of("/a&b/<k>'"), Path.of("/i"), "c", Path.of("/s"),
                 Path.of("/c"), "+0:+0");
         assertEquals("/a&b/<k>'", XPathFactory.newInstance().newXPath().evaluate("/domain/os/kernel", parse(domain)));
         assertFalse(domain.toXml().contains("/a&b"));
