@@ -1,12 +1,15 @@
 package io.isolab.backend.hypervisor;
 
 import io.isolab.api.Availability;
+import io.isolab.api.Units;
 import io.isolab.api.spi.BackendContext;
+import io.isolab.workload.WorkloadRootfs;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +21,22 @@ import org.libvirt.LibvirtException;
 /**
  * The availability probe: libvirtd reachable at the URI, virtlogd running, a domain type that works here,
  * a guest kernel with the drivers the guest init needs, and files QEMU's user can read. Each failure is a
- * reason and a remedy; nothing is created.
+ * reason and a remedy; no domain is created.
+ *
+ * <p>Its facts also describe the guest, so that a plain {@code qemu-system-x86_64} can boot the very same
+ * one (the benchmarks' raw-QEMU peer, which sees this backend only through these strings):
+ * <ul>
+ *   <li>{@code kernel}, and {@code initramfs}: the image of isolab's default workload rootfs
+ *       ({@code WorkloadRootfs}), built here when it is not in the cache yet, as a sandbox on that rootfs
+ *       would build it;</li>
+ *   <li>{@code kernel-cmdline}: a console run's ({@link KernelCommandLine#consoleRun()}), with
+ *       {@code {argv}} for the base64 of the NUL-separated argv and {@code {nonce}} for the token that
+ *       marks the guest's status line;</li>
+ *   <li>the domain's machine: {@code domain-type}, {@code machine}, {@code acpi}, {@code cpu},
+ *       {@code vcpus}, {@code memory} (the default guest RAM, bytes), {@code memory-minimum} (the least a
+ *       guest of the default rootfs boots in, bytes) and {@code devices} (QEMU {@code -device} options,
+ *       space-separated: all but the serial console and the channel's port).</li>
+ * </ul>
  */
 final class HostCheck {
     static final String REMEDY = "./isolab setup hypervisor";
@@ -114,6 +132,11 @@ final class HostCheck {
         }
         facts.put("channel", "virtio-serial");
         KernelCommandLine cmdline = commandLine(type, context.cacheDir(), facts);
+        Optional<String> tooSmall = describeGuest(context, type, kernel, modules, cmdline, facts);
+        if (tooSmall.isPresent()) {
+            return unavailable(tooSmall.get(), "set backends.hypervisor.default-memory to at least "
+                    + (Long.parseLong(facts.get("memory-minimum")) >> 20) + "m", facts);
+        }
         return new Report(Availability.available(facts), type, kernel, modules, qemuUser, cmdline);
     }
 
@@ -129,6 +152,39 @@ final class HostCheck {
         }
         facts.put("guest-clock", "tsc at the host's rate, " + tsc.khz() + " kHz");
         return new KernelCommandLine(tsc.khz());
+    }
+
+    /**
+     * The facts that describe the guest (see the class comment); a reason when the configured default memory
+     * is too small for a guest of the default rootfs.
+     */
+    private static Optional<String> describeGuest(BackendContext<HypervisorSettings> context, String type, GuestKernel kernel,
+                                                  List<KernelModules.Module> modules, KernelCommandLine cmdline,
+                                                  Map<String, String> facts) {
+        HypervisorSettings settings = context.settings();
+        facts.put("kernel", kernel.image().toString());
+        facts.put("kernel-cmdline", cmdline.consoleRun());
+        facts.put("acpi", "off");
+        facts.put("cpu", DomainXml.qemuCpu(type));
+        facts.put("vcpus", String.valueOf(settings.vcpus()));
+        facts.put("memory", String.valueOf(settings.defaultMemory()));
+        facts.put("devices", DomainXml.QEMU_DEVICES);
+        Path image;
+        long minimum;
+        try {
+            image = Initramfs.ensure(context.cacheDir(), WorkloadRootfs.ensure(context.cacheDir()), modules);
+            minimum = GuestMemory.minimum(kernel.image(), Files.size(image));
+        } catch (IOException | RuntimeException e) {
+            facts.put("initramfs-unavailable", "cannot build the initramfs of the default workload rootfs: " + e.getMessage());
+            return Optional.empty();
+        }
+        facts.put("initramfs", image.toString());
+        facts.put("memory-minimum", String.valueOf(minimum));
+        if (settings.defaultMemory() < minimum) {
+            return Optional.of("backends.hypervisor.default-memory (" + Units.formatBytes(settings.defaultMemory())
+                    + ") is less than the " + Units.formatBytes(minimum) + " a guest of the default workload rootfs needs");
+        }
+        return Optional.empty();
     }
 
     /** KVM where it can run a standard guest kernel, else QEMU's TCG; the reason goes into the facts. */

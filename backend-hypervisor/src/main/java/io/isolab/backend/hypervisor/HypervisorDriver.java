@@ -58,10 +58,14 @@ final class HypervisorDriver implements BackendDriver {
             throw new InvalidSpecException("rootfs", spec.rootfs() + " does not exist or is not a directory");
         }
         long memory = memory(spec);
-        if (memory < HypervisorSettings.MIN_GUEST_MEMORY) {
-            throw new InvalidSpecException("limits.memory", "a guest needs at least "
-                    + Units.formatBytes(HypervisorSettings.MIN_GUEST_MEMORY) + " of RAM for its kernel (got "
-                    + Units.formatBytes(memory) + ")");
+        long image = imageSize(Initramfs.ensure(context.cacheDir(), spec.rootfs(), host.modules()));
+        long minimum = GuestMemory.minimum(host.kernel().image(), image);
+        if (memory < minimum) {
+            throw new InvalidSpecException("limits.memory", "a guest of this rootfs needs at least "
+                    + Units.formatBytes(minimum) + " of RAM: its kernel decompresses into the first "
+                    + Units.formatBytes(GuestMemory.decompression(host.kernel().image())) + ", and its initramfs ("
+                    + Units.formatBytes(image) + ") is loaded and unpacked beside it (got " + Units.formatBytes(memory)
+                    + (spec.limits().memoryBytes() == null ? ", backends.hypervisor.default-memory" : "") + ")");
         }
         GuestUser user = spec.process().user() == null ? null : GuestUser.resolve(spec.rootfs(), spec.process().user());
         int size = GuestProtocol.spec(spec.process().argv(), spec.process().env(), spec.process().cwd(), user,
@@ -69,6 +73,14 @@ final class HypervisorDriver implements BackendDriver {
         if (size > GuestProtocol.MAX_PAYLOAD) {
             throw new InvalidSpecException("process", "argv and env take " + size + " bytes; the guest accepts "
                     + GuestProtocol.MAX_PAYLOAD);
+        }
+    }
+
+    private static long imageSize(Path image) {
+        try {
+            return Files.size(image);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the guest initramfs " + image, e);
         }
     }
 
@@ -88,7 +100,7 @@ final class HypervisorDriver implements BackendDriver {
         HypervisorSettings settings = context.settings();
         long memory = memory(spec);
         GuestUser user = spec.process().user() == null ? null : GuestUser.resolve(spec.rootfs(), spec.process().user());
-        Path initrd = Initramfs.ensure(context.cacheDir(), spec.rootfs(), host.modules(), memory);
+        Path initrd = Initramfs.ensure(context.cacheDir(), spec.rootfs(), host.modules());
         Path console = sandbox.dir().resolve("console.log");
         GuestChannel channel;
         try {

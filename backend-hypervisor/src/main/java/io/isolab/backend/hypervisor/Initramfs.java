@@ -1,7 +1,5 @@
 package io.isolab.backend.hypervisor;
 
-import io.isolab.api.InvalidSpecException;
-import io.isolab.api.Units;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +15,8 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -32,35 +32,30 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
  * The guest's initramfs: a sandbox's rootfs plus isolab's init and the drivers it loads, as the newc cpio
  * archive the kernel unpacks into its root tmpfs. Uncompressed, because under TCG decompressing costs more
  * than copying; cached under the cache directory by a digest of everything in it, so a rootfs is packed
- * once and every later sandbox only points libvirt at the file.
+ * once and every later sandbox only points libvirt at the file. Directories' times are left out of the
+ * digest: a workload that writes and removes a file in the rootfs's {@code /tmp} (other backends run in
+ * the same tree) changes nothing the guest would see. An image not used for {@link #UNUSED} is removed
+ * when another is built.
  */
 final class Initramfs {
     /** Changes whenever the layout below changes, so stale images are not reused. */
     private static final int LAYOUT = 1;
+    static final Duration UNUSED = Duration.ofDays(1);
+    /** How stale an image's time may get before a use refreshes it (so that use is not a write each time). */
+    private static final Duration REFRESH = Duration.ofHours(1);
     static final String INIT_PATH = "/isolab/init";
     private static final String GUEST_INIT_RESOURCE = "/META-INF/native/linux-x86_64/isolab-guest-init";
 
     private Initramfs() {
     }
 
-    /**
-     * The image for {@code rootfs}, built if missing.
-     *
-     * @param memoryBytes the guest's RAM, which must hold the unpacked rootfs with room to spare
-     * @throws InvalidSpecException {@code rootfs} when it does not fit into the guest's memory
-     */
-    static Path ensure(Path cacheDir, Path rootfs, List<KernelModules.Module> modules, long memoryBytes) {
+    /** The image for {@code rootfs}, built if missing. */
+    static Path ensure(Path cacheDir, Path rootfs, List<KernelModules.Module> modules) {
         byte[] init = guestInit();
         List<Entry> entries = scan(rootfs);
-        long size = entries.stream().mapToLong(Entry::size).sum();
-        if (size > memoryBytes / 2) {
-            throw new InvalidSpecException("rootfs", rootfs + " holds " + Units.formatBytes(size)
-                    + ", which the guest unpacks into RAM; that needs more than half of its "
-                    + Units.formatBytes(memoryBytes) + ": give the sandbox more memory (limits.memory)");
-        }
         Path dir = cacheDir.resolve("hypervisor").resolve("initramfs");
         Path image = dir.resolve(digest(entries, init, modules) + ".cpio");
-        if (Files.isRegularFile(image)) {
+        if (Files.isRegularFile(image) && refresh(image)) {
             return image;
         }
         try {
@@ -77,9 +72,39 @@ final class Initramfs {
             } finally {
                 Files.deleteIfExists(tmp);
             }
+            removeUnused(dir);
             return image;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build the guest initramfs under " + dir, e);
+        }
+    }
+
+    /** Marks the image as used, at most once per {@link #REFRESH}; false when it is gone (removed as unused). */
+    private static boolean refresh(Path image) {
+        try {
+            Instant now = Instant.now();
+            if (Files.getLastModifiedTime(image).toInstant().isBefore(now.minus(REFRESH))) {
+                Files.setLastModifiedTime(image, FileTime.from(now));
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Removes images not used for {@link #UNUSED}: QEMU reads an image whole when it starts, so none is in use. */
+    private static void removeUnused(Path dir) throws IOException {
+        Instant cutoff = Instant.now().minus(UNUSED);
+        try (Stream<Path> images = Files.list(dir)) {
+            for (Path p : images.filter(p -> p.getFileName().toString().endsWith(".cpio")).toList()) {
+                try {
+                    if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (IOException e) {
+                    // gone already, or not ours to remove: it stays
+                }
+            }
         }
     }
 
@@ -144,7 +169,8 @@ final class Initramfs {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(("layout " + LAYOUT + "\n").getBytes(StandardCharsets.UTF_8));
             for (Entry e : entries) {
-                sha.update((e.name + " " + e.mode + " " + e.uid + " " + e.gid + " " + e.mtime + " " + e.size + " "
+                long mtime = (e.mode & CpioConstants.S_IFMT) == CpioConstants.C_ISDIR ? 0 : e.mtime;
+                sha.update((e.name + " " + e.mode + " " + e.uid + " " + e.gid + " " + mtime + " " + e.size + " "
                         + e.link + " " + e.rdevMajor + ":" + e.rdevMinor + "\n").getBytes(StandardCharsets.UTF_8));
             }
             sha.update(init);

@@ -298,6 +298,8 @@ final class VmSandbox implements SandboxHandle {
         GuestProtocol.Hello h = hello.getNow(null);
         if (h != null && helloAt > 0) {
             phases.put("boot", helloAt - resumedAt);
+            // the guest's clock starts with its kernel: what came before it is firmware and decompression
+            phases.put("boot.before-kernel", helloAt - resumedAt - h.readyNanos());
             phases.put("boot.guest-kernel", h.initNanos());
             phases.put("boot.guest-init", h.readyNanos() - h.initNanos());
         }

@@ -1,6 +1,9 @@
 package io.isolab.backend.hypervisor;
 
+import io.isolab.api.Availability;
+import io.isolab.api.config.IsolabConfig;
 import io.isolab.api.contract.BackendContract;
+import io.isolab.api.spi.BackendContext;
 import io.isolab.api.spi.BackendProvider;
 
 /**
@@ -14,9 +17,15 @@ class HypervisorContractTest extends BackendContract {
         return new HypervisorProvider();
     }
 
-    /** The guest kernel and its initramfs live in the guest's RAM too: 128 MiB leaves the workload about 70. */
+    /**
+     * The least RAM the backend accepts for the workload rootfs (its fact {@code memory-minimum}): the memory
+     * test then shows that a guest that small boots, and that it holds the workload to it.
+     */
     @Override
     protected long memoryLimitForTest() {
-        return 128L << 20;
+        IsolabConfig config = config();
+        Availability a = new HypervisorProvider().probe(new BackendContext<>(HypervisorSettings.defaults(), config.stateDir(),
+                config.cacheDir()));
+        return Long.parseLong(a.facts().get("memory-minimum"));
     }
 }

@@ -58,7 +58,7 @@ class HypervisorSettingsTest {
         assertTrue(e.getMessage().contains("isolab.yaml:3"), e.getMessage());
         assertTrue(e.getMessage().contains("domain-type"), e.getMessage());
         ConfigException small = assertThrows(ConfigException.class,
-                () -> bind("backends:\n  hypervisor:\n    default-memory: 16m\n"));
+                () -> bind("backends:\n  hypervisor:\n    default-memory: 0\n"));
         assertTrue(small.getMessage().contains("default-memory"), small.getMessage());
     }
 }

@@ -3,10 +3,9 @@ package io.isolab.backend.hypervisor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.isolab.api.InvalidSpecException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +52,7 @@ class InitramfsTest {
 
     @Test
     void packsTheRootfsWithInitAndDrivers() throws Exception {
-        Path image = Initramfs.ensure(cache, rootfs, modules, 256L << 20);
+        Path image = Initramfs.ensure(cache, rootfs, modules);
         Map<String, byte[]> contents = new LinkedHashMap<>();
         Map<String, CpioArchiveEntry> entries = entries(image, contents);
         assertEquals(0750, entries.get("usr/bin/tool").getMode() & 07777);
@@ -72,17 +71,30 @@ class InitramfsTest {
 
     @Test
     void isBuiltOnceAndRebuiltWhenTheRootfsChanges() throws Exception {
-        Path first = Initramfs.ensure(cache, rootfs, modules, 256L << 20);
-        assertEquals(first, Initramfs.ensure(cache, rootfs, modules, 256L << 20));
+        Path first = Initramfs.ensure(cache, rootfs, modules);
+        assertEquals(first, Initramfs.ensure(cache, rootfs, modules));
         Files.writeString(rootfs.resolve("usr/bin/new"), "x");
-        assertNotEquals(first, Initramfs.ensure(cache, rootfs, modules, 256L << 20));
+        assertNotEquals(first, Initramfs.ensure(cache, rootfs, modules));
     }
 
     @Test
-    void refusesARootfsTheGuestCannotHold() throws Exception {
-        Files.write(rootfs.resolve("big"), new byte[3 << 20]);
-        InvalidSpecException e = assertThrows(InvalidSpecException.class,
-                () -> Initramfs.ensure(cache, rootfs, modules, 4L << 20));
-        assertEquals("rootfs", e.field());
+    void ignoresDirectoryTimesButNotFileTimes() throws Exception {
+        Path first = Initramfs.ensure(cache, rootfs, modules);
+        Files.setLastModifiedTime(rootfs.resolve("usr/bin"), java.nio.file.attribute.FileTime.fromMillis(1234000));
+        assertEquals(first, Initramfs.ensure(cache, rootfs, modules), "another backend's workload wrote in a directory");
+        Files.setLastModifiedTime(rootfs.resolve("usr/bin/tool"), java.nio.file.attribute.FileTime.fromMillis(1234000));
+        assertNotEquals(first, Initramfs.ensure(cache, rootfs, modules));
+    }
+
+    @Test
+    void removesImagesNotUsedForADayWhenItBuildsAnother() throws Exception {
+        Path old = Initramfs.ensure(cache, rootfs, modules);
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Initramfs.UNUSED).minusSeconds(60)));
+        Files.writeString(rootfs.resolve("usr/bin/new"), "x");
+        Path used = Initramfs.ensure(cache, rootfs, modules);
+        Files.writeString(rootfs.resolve("usr/bin/newer"), "x");
+        Initramfs.ensure(cache, rootfs, modules);
+        assertFalse(Files.exists(old));
+        assertTrue(Files.exists(used));
     }
 }
