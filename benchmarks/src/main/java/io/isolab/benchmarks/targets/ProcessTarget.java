@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A target run as one host process per sandbox: the native baseline, the floor launcher and the peers.
- * Output goes to files, not pipes, so that no reader thread sits in the measured path.
+ * Output goes to files, not pipes, so that no reader thread sits in the measured path (a VM's console,
+ * whose lines say when its phases end, is the exception: {@link QemuTarget} reads it as it comes).
  */
 public abstract class ProcessTarget implements Target {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -46,6 +47,21 @@ public abstract class ProcessTarget implements Target {
 
     /** Called once an instance's process has ended, before its result is used. */
     protected void finished(String name) {
+    }
+
+    /** Whether an idling instance's output line says that its workload runs (a VM's console has kernel lines too). */
+    protected boolean runningLine(String line) {
+        return true;
+    }
+
+    protected final Path scratch() {
+        return scratch;
+    }
+
+    /** An instance's process has ended: {@link #finished} it, and it no longer needs cleaning up. */
+    protected final void ended(String name) {
+        finished(name);
+        live.remove(name);
     }
 
     /** A root directory whose processes belong to an instance (for footprint), or {@code null}. */
@@ -105,8 +121,7 @@ public abstract class ProcessTarget implements Target {
             kill(process);
             cleanup(name);
         }
-        finished(name);
-        live.remove(name);
+        ended(name);
         int status = exited ? process.exitValue() : 137;
         return new Execution(wall, status, false, !exited, head(out), head(err), null, null);
     }
@@ -120,14 +135,14 @@ public abstract class ProcessTarget implements Target {
     }
 
     /** Every target's process gets the same environment: only the PATH the OCI runtimes default to. */
-    private static ProcessBuilder builder(List<String> argv) {
+    protected static ProcessBuilder builder(List<String> argv) {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         pb.environment().clear();
         pb.environment().putAll(ProcessSpec.DEFAULT_ENV);
         return pb;
     }
 
-    private static void kill(Process process) throws InterruptedException {
+    protected static void kill(Process process) throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
@@ -158,8 +173,10 @@ public abstract class ProcessTarget implements Target {
 
         private void drain() {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                while (r.readLine() != null) {
-                    firstLine.countDown();
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (runningLine(line)) {
+                        firstLine.countDown();
+                    }
                 }
             } catch (IOException e) {
                 // the process is gone
@@ -207,8 +224,7 @@ public abstract class ProcessTarget implements Target {
                 Thread.currentThread().interrupt();
             } finally {
                 cleanup(name);
-                finished(name);
-                live.remove(name);
+                ended(name);
                 try {
                     Files.deleteIfExists(err);
                 } catch (IOException ignored) {

@@ -2,6 +2,7 @@ package io.isolab.benchmarks.targets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,16 +88,36 @@ class PeerArgvTest {
                 "--unshare-all", "--die-with-parent", "/usr/bin/isolab-probe", "true"), bwrap.argv(TRUE, "isolab-bwrap-00"));
     }
 
+    /** What the hypervisor backend reports of its guest on this machine (TCG), the paths shortened. */
+    static Map<String, String> hypervisorFacts() {
+        return Map.ofEntries(Map.entry("kernel", "/cache/vm/vmlinuz"), Map.entry("initramfs", "/cache/vm/0123.cpio"),
+                Map.entry("kernel-cmdline", "console=ttyS0 quiet tsc_early_khz=2793438 tsc=reliable rdinit=/isolab/init"
+                        + " isolab.argv={argv} isolab.nonce={nonce}"),
+                Map.entry("domain-type", "qemu"), Map.entry("machine", "pc"), Map.entry("acpi", "off"),
+                Map.entry("cpu", "qemu64"), Map.entry("vcpus", "1"), Map.entry("memory", String.valueOf(256L << 20)),
+                Map.entry("memory-minimum", String.valueOf(83L << 20)), Map.entry("devices", "virtio-serial-pci,max_ports=2"));
+    }
+
     @Test
-    void rawQemuBootsTheHypervisorBackendsGuestWithTheCommandOnItsCmdline() {
-        Map<String, String> facts = Map.of("kernel", "/cache/vm/vmlinuz", "initramfs", "/cache/vm/initramfs.cpio.gz",
-                "kernel-cmdline", "console=ttyS0 quiet isolab.argv={argv}", "domain-type", "qemu", "machine", "q35");
-        QemuTarget qemu = new QemuTarget(Path.of("/usr/bin/qemu-system-x86_64"), scratch, facts, "QEMU emulator version 7.2.22");
+    void rawQemuBootsTheHypervisorBackendsGuestOnItsMachineWithTheCommandOnItsCmdline() {
+        QemuTarget qemu = new QemuTarget(Path.of("/usr/bin/qemu-system-x86_64"), scratch, hypervisorFacts(), "QEMU emulator version 7.2.22");
         String encoded = Base64.getEncoder().encodeToString("/usr/bin/isolab-probe\0true".getBytes(StandardCharsets.UTF_8));
-        assertEquals(List.of("/usr/bin/qemu-system-x86_64", "-name", "isolab-qemu-00", "-M", "q35", "-accel", "tcg", "-cpu", "max",
-                "-smp", "1", "-m", "512M", "-nodefaults", "-no-user-config", "-no-reboot", "-display", "none", "-serial", "stdio",
-                "-kernel", "/cache/vm/vmlinuz", "-initrd", "/cache/vm/initramfs.cpio.gz", "-append",
-                "console=ttyS0 quiet isolab.argv=" + encoded), qemu.argv(TRUE, "isolab-qemu-00"));
+        assertEquals(List.of("/usr/bin/qemu-system-x86_64", "-name", "isolab-qemu-00", "-machine", "pc,usb=off,acpi=off",
+                "-accel", "tcg", "-cpu", "qemu64", "-smp", "1", "-m", "512M", "-nodefaults", "-no-user-config", "-no-reboot",
+                "-display", "none", "-serial", "stdio", "-device", "virtio-serial-pci,max_ports=2",
+                "-kernel", "/cache/vm/vmlinuz", "-initrd", "/cache/vm/0123.cpio", "-append",
+                "console=ttyS0 quiet tsc_early_khz=2793438 tsc=reliable rdinit=/isolab/init isolab.argv=" + encoded
+                        + " isolab.nonce=isolab-qemu-00"), qemu.argv(TRUE, "isolab-qemu-00"));
+    }
+
+    @Test
+    void rawQemuTakesTheBackendsDefaultMemoryWhereTheBackendWouldRefuseTheLimit() {
+        QemuTarget qemu = new QemuTarget(Path.of("/usr/bin/qemu-system-x86_64"), scratch, hypervisorFacts(), "7.2");
+        Invocation small = new Invocation(List.of("true"), 64L << 20, null, Duration.ofSeconds(5), true, null);
+        List<String> argv = qemu.argv(small, "isolab-qemu-01");
+        assertEquals("256M", argv.get(argv.indexOf("-m") + 1));
+        Invocation strict = Invocation.strict(List.of("alloc", "100"), 64L << 20, null, Duration.ofSeconds(5));
+        assertThrows(IllegalArgumentException.class, () -> qemu.argv(strict, "isolab-qemu-02"));
     }
 
     @Test
