@@ -116,8 +116,29 @@ public final class HtmlReport {
                     .append("</td><td class=\"num\">").append(o.ratio() == null ? "-" : esc(Format.ratio(o.ratio())))
                     .append("</td><td class=\"").append(cls).append("\">").append(esc(o.verdict().name().toLowerCase(Locale.ROOT)
                             .replace('_', ' '))).append(o.why() == null ? "" : ": " + esc(o.why())).append("</td></tr>\n");
+            List<Goals.PhaseMedians> rows = o.ratio() == null ? List.of() : Goals.breakdown(results, o.goal());
+            if (!rows.isEmpty()) {
+                h.append("<tr><td></td><td colspan=\"3\">").append(breakdownTable(o.goal(), rows)).append("</td></tr>\n");
+            }
         }
         h.append("</table>\n");
+    }
+
+    /** Where the target's startup goes next to its reference's, phase by phase, medians of this run. */
+    private static String breakdownTable(Goals.Goal g, List<Goals.PhaseMedians> rows) {
+        StringBuilder t = new StringBuilder("<table class=\"breakdown\"><tr><th>median ms</th><th>").append(esc(g.target()))
+                .append("</th><th>").append(esc(g.reference())).append("</th><th>difference</th></tr>");
+        for (Goals.PhaseMedians r : rows) {
+            t.append("<tr><td>").append(esc(r.phase())).append("</td><td class=\"num\">").append(ms(r.targetMs()))
+                    .append("</td><td class=\"num\">").append(ms(r.referenceMs())).append("</td><td class=\"num\">")
+                    .append(r.targetMs() == null || r.referenceMs() == null ? "" : esc(String.format(Locale.ROOT, "%+.0f",
+                            r.targetMs() - r.referenceMs()))).append("</td></tr>");
+        }
+        return t.append("</table>").toString();
+    }
+
+    private static String ms(Double v) {
+        return v == null ? "-" : esc(String.format(Locale.ROOT, "%.0f", v));
     }
 
     /** The ratio in bold with its interval small beneath it; native's median with its unit. */
@@ -197,7 +218,7 @@ public final class HtmlReport {
     }
 
     private static void phaseSection(StringBuilder h, BenchResults results, List<CellAnalysis> cells) {
-        h.append("<h2>Where startup time goes</h2>\n<p class=\"sub\">Median of each phase the backend reports:"
+        h.append("<h2>Where startup time goes</h2>\n<p class=\"sub\">Median of each phase a backend (or the raw QEMU peer, from its guest's console) reports:"
                 + " io.isolab.api.Timings' create, start, run and destroy, one after another (the chart), and the"
                 + " backend's own phases within them, such as a VM's boot (the table).</p>\n");
         Map<String, Map<String, Double>> byTarget = new LinkedHashMap<>();
@@ -221,7 +242,8 @@ public final class HtmlReport {
             byTarget.put(a.cell().target(), medians);
         }
         if (byTarget.isEmpty()) {
-            h.append("<p class=\"na\">no backend reported phases in this run (only isolab backends do; peers are timed whole)</p>\n");
+            h.append("<p class=\"na\">no target reported phases in this run (isolab backends and the raw QEMU peer do;"
+                    + " the other peers are timed whole)</p>\n");
             return;
         }
         // The api's four phases follow one another; a backend's own (boot, workload, shutdown, boot.guest-kernel)

@@ -64,6 +64,17 @@ public final class TextTable {
                     .append(o.ratio() == null ? "" : Format.ratio(o.ratio()) + " ")
                     .append(o.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' '))
                     .append(o.why() == null ? "" : " (" + shorten(o.why()) + ")").append('\n');
+            List<Goals.PhaseMedians> phases = o.ratio() == null ? List.of() : Goals.breakdown(results, o.goal());
+            if (!phases.isEmpty()) {
+                List<String[]> b = new ArrayList<>();
+                b.add(new String[] {"    median ms", o.goal().target(), o.goal().reference(), "difference"});
+                for (Goals.PhaseMedians p : phases) {
+                    b.add(new String[] {"    " + p.phase(), ms(p.targetMs()), ms(p.referenceMs()),
+                            p.targetMs() == null || p.referenceMs() == null ? ""
+                                    : String.format(Locale.ROOT, "%+.0f", p.targetMs() - p.referenceMs())});
+                }
+                sb.append(render(b));
+            }
         }
         List<TargetInfo> missing = results.targets().stream().filter(t -> !t.available()).toList();
         if (!missing.isEmpty()) {
@@ -74,6 +85,10 @@ public final class TextTable {
             }
         }
         return sb.toString();
+    }
+
+    private static String ms(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.0f", v);
     }
 
     public static String comparison(List<Comparison.Change> changes) {

@@ -4,8 +4,10 @@ import io.isolab.benchmarks.results.BenchResults;
 import io.isolab.benchmarks.results.Cell;
 import io.isolab.benchmarks.workload.Workload;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The launch-latency targets of the backend issues, checked on the startup samples of one run: each is a
@@ -41,6 +43,15 @@ public final class Goals {
     public record Outcome(Goal goal, Bootstrap.Interval ratio, Verdict verdict, String why) {
     }
 
+    /**
+     * One row of where a target's startup time goes next to its reference's: the median wall clock, or the
+     * median of one phase, in ms; {@code null} where that one does not report the phase. Phases nest (a VM's
+     * {@code boot} lies within the API's {@code start}), so the rows do not add up to the wall clock.
+     */
+    public record PhaseMedians(String phase, Double targetMs, Double referenceMs) {
+        public static final String WALL = "wall";
+    }
+
     public static final List<Goal> LAUNCH = List.of(
             new Goal("#3", "chroot", "native", 1.1),
             new Goal("#4", "linux-ns", "floor", 1.2),
@@ -48,6 +59,40 @@ public final class Goals {
             new Goal("#5", "hypervisor", "qemu", 1.3));
 
     private Goals() {
+    }
+
+    /**
+     * The wall clock and every phase either of the two reports, target's first, when both report phases (a
+     * backend and the raw QEMU peer do); empty otherwise.
+     */
+    public static List<PhaseMedians> breakdown(BenchResults results, Goal g) {
+        Optional<Cell> t = results.cell(g.target(), Workload.STARTUP.key());
+        Optional<Cell> r = results.cell(g.reference(), Workload.STARTUP.key());
+        if (t.isEmpty() || r.isEmpty() || t.get().okSamples().isEmpty() || r.get().okSamples().isEmpty()) {
+            return List.of();
+        }
+        Set<String> phases = new LinkedHashSet<>();
+        t.get().okSamples().forEach(s -> phases.addAll(s.phases().keySet()));
+        Set<String> referencePhases = new LinkedHashSet<>();
+        r.get().okSamples().forEach(s -> referencePhases.addAll(s.phases().keySet()));
+        if (phases.isEmpty() || referencePhases.isEmpty()) {
+            return List.of();
+        }
+        phases.addAll(referencePhases);
+        List<PhaseMedians> rows = new ArrayList<>();
+        rows.add(new PhaseMedians(PhaseMedians.WALL, medianMs(t.get(), null), medianMs(r.get(), null)));
+        for (String phase : phases) {
+            rows.add(new PhaseMedians(phase, medianMs(t.get(), phase), medianMs(r.get(), phase)));
+        }
+        return rows;
+    }
+
+    /** The median of a phase (or, for {@code null}, of the wall clock) over a cell's good samples, in ms. */
+    private static Double medianMs(Cell cell, String phase) {
+        double[] v = cell.okSamples().stream()
+                .map(s -> phase == null ? Long.valueOf(s.wallNanos()) : s.phases().get(phase))
+                .filter(x -> x != null).mapToDouble(x -> x / 1e6).toArray();
+        return v.length == 0 ? null : Summary.percentile(v, 50);
     }
 
     public static List<Outcome> check(BenchResults results) {
