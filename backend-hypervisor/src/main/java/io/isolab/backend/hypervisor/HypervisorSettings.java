@@ -1,6 +1,7 @@
 package io.isolab.backend.hypervisor;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.isolab.api.config.UnitDeserializers;
 import io.isolab.api.InvalidSpecException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,9 +41,9 @@ public record HypervisorSettings(
         DomainType domainType,
         Path kernel,
         Path modules,
-        @JsonDeserialize(using = SettingDeserializers.Bytes.class) Long defaultMemory,
+        @JsonDeserialize(using = UnitDeserializers.Bytes.class) Long defaultMemory,
         Integer vcpus,
-        @JsonDeserialize(using = SettingDeserializers.Time.class) Duration bootTimeout,
+        @JsonDeserialize(using = UnitDeserializers.Time.class) Duration bootTimeout,
         String machine,
         String kernelPackage) {
 

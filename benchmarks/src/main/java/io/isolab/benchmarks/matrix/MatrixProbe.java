@@ -181,8 +181,9 @@ public final class MatrixProbe {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
+            // Not logged here: the caller may retry (as another user), and an outcome it cannot measure
+            // carries this reason into the matrix's "not measured" list.
             lastError = e.getMessage();
-            log.accept(t.id() + ": " + invocation.probeArgs().get(0) + " failed: " + e.getMessage());
             return null;
         }
     }
