@@ -107,7 +107,8 @@ final class HostTsc {
         byte[] bytes;
         try (InputStream in = HostTsc.class.getResourceAsStream(HELPER_RESOURCE)) {
             if (in == null) {
-                throw new IOException("isolab-tsc-khz is not packaged at " + HELPER_RESOURCE + ": was the backend built with gcc?");
+                throw new IOException("isolab-tsc-khz is not packaged at " + HELPER_RESOURCE
+                        + ": was the backend built with gcc?");
             }
             bytes = in.readAllBytes();
         }

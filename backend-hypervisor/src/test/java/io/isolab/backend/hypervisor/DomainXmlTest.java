@@ -23,8 +23,8 @@ class DomainXmlTest {
     @Test
     void describesTheSandboxAndNothingElse() throws Exception {
         DomainXml domain = new DomainXml("isolab-hypervisor-0123456789", "qemu", 128L << 20, 2, "pc",
-                Path.of("/cache/vmlinuz"), Path.of("/cache/i.cpio"), "console=ttyS0 rdinit=/isolab/init", Path.of("/state/io.sock"), Path.of("/state/console.log"),
-                "+64055:+64055");
+                Path.of("/cache/vmlinuz"), Path.of("/cache/i.cpio"), "console=ttyS0 rdinit=/isolab/init", Path.of("/state/io.sock"),
+                Path.of("/state/console.log"), "+64055:+64055");
         Document doc = parse(domain);
         XPath x = XPathFactory.newInstance().newXPath();
         assertEquals("qemu", x.evaluate("/domain/@type", doc));
@@ -46,7 +46,8 @@ class DomainXmlTest {
         assertEquals("0", x.evaluate("count(/domain/devices/disk | /domain/devices/interface | /domain/devices/graphics)", doc));
         assertEquals("qemu64", x.evaluate("/domain/cpu/model", doc), "named, so that a raw QEMU can be given the same");
         assertEquals(DomainXml.qemuCpu("qemu"), x.evaluate("/domain/cpu/model", doc));
-        assertEquals(String.valueOf(DomainXml.SERIAL_PORTS), x.evaluate("/domain/devices/controller[@type='virtio-serial']/@ports", doc));
+        assertEquals(String.valueOf(DomainXml.SERIAL_PORTS),
+                x.evaluate("/domain/devices/controller[@type='virtio-serial']/@ports", doc));
     }
 
     @Test

@@ -10,7 +10,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,16 +82,16 @@ class InitramfsTest {
     @Test
     void ignoresDirectoryTimesButNotFileTimes() throws Exception {
         Path first = Initramfs.ensure(cache, rootfs, modules);
-        Files.setLastModifiedTime(rootfs.resolve("usr/bin"), java.nio.file.attribute.FileTime.fromMillis(1234000));
+        Files.setLastModifiedTime(rootfs.resolve("usr/bin"), FileTime.fromMillis(1234000));
         assertEquals(first, Initramfs.ensure(cache, rootfs, modules), "another backend's workload wrote in a directory");
-        Files.setLastModifiedTime(rootfs.resolve("usr/bin/tool"), java.nio.file.attribute.FileTime.fromMillis(1234000));
+        Files.setLastModifiedTime(rootfs.resolve("usr/bin/tool"), FileTime.fromMillis(1234000));
         assertNotEquals(first, Initramfs.ensure(cache, rootfs, modules));
     }
 
     @Test
     void removesImagesNotUsedForADayWhenItBuildsAnother() throws Exception {
         Path old = Initramfs.ensure(cache, rootfs, modules);
-        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Initramfs.UNUSED).minusSeconds(60)));
+        Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Initramfs.UNUSED).minusSeconds(60)));
         Files.writeString(rootfs.resolve("usr/bin/new"), "x");
         Path used = Initramfs.ensure(cache, rootfs, modules);
         Files.writeString(rootfs.resolve("usr/bin/newer"), "x");

@@ -218,7 +218,8 @@ public final class HtmlReport {
     }
 
     private static void phaseSection(StringBuilder h, BenchResults results, List<CellAnalysis> cells) {
-        h.append("<h2>Where startup time goes</h2>\n<p class=\"sub\">Median of each phase a backend (or the raw QEMU peer, from its guest's console) reports:"
+        h.append("<h2>Where startup time goes</h2>\n<p class=\"sub\">Median of each phase a backend (or the raw QEMU peer,"
+                + " from its guest's console) reports:"
                 + " io.isolab.api.Timings' create, start, run and destroy, one after another (the chart), and the"
                 + " backend's own phases within them, such as a VM's boot (the table).</p>\n");
         Map<String, Map<String, Double>> byTarget = new LinkedHashMap<>();

@@ -111,7 +111,8 @@ public final class QemuTarget extends ProcessTarget {
         Long limit = invocation.memoryBytes();
         long minimum = Long.parseLong(facts.get("memory-minimum"));
         if (limit != null && limit < minimum && !invocation.limitsOptional()) {
-            throw new IllegalArgumentException("a " + (limit >> 20) + " MiB limit: the guest needs at least " + (minimum >> 20) + " MiB");
+            throw new IllegalArgumentException("a " + (limit >> 20) + " MiB limit: the guest needs at least "
+                    + (minimum >> 20) + " MiB");
         }
         long bytes = limit != null && limit >= minimum ? limit : Long.parseLong(facts.get("memory"));
         return (bytes + (1 << 20) - 1) >> 20;
