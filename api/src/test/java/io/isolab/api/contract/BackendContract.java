@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.isolab.api.Availability;
 import io.isolab.api.host.Backend;
 import io.isolab.api.BackendDescriptor;
 import io.isolab.api.Capability;
@@ -31,8 +30,6 @@ import io.isolab.api.SandboxStats;
 import io.isolab.api.Timings;
 import io.isolab.api.UnsupportedCapabilityException;
 import io.isolab.api.config.IsolabConfig;
-import io.isolab.api.host.BackendStatus;
-import io.isolab.api.host.Backends;
 import io.isolab.api.spi.BackendProvider;
 import io.isolab.api.spi.HostResource;
 import io.isolab.workload.Probe;
@@ -88,7 +85,7 @@ public abstract class BackendContract {
     private static final Duration SAFETY_TIMEOUT = Duration.ofSeconds(90);
 
     private IsolabConfig config;
-    private Backends backends;
+    private BackendUnderTest opened;
     private Backend backend;
     private BackendDescriptor descriptor;
     private Path marker;
@@ -134,32 +131,18 @@ public abstract class BackendContract {
     }
 
     @BeforeAll
-    final void openBackend() throws IOException {
+    final void openBackend() {
         config = config();
-        backends = Backends.of(config, List.of(provider()));
-        BackendStatus status = backends.list().get(0);
-        descriptor = status.descriptor();
-        Availability availability = status.availability();
-        if (!availability.available()) {
-            backends.close();
-            backends = null;
-        }
-        assumeTrue(availability.available(), () -> "backend " + status.id() + " is unavailable here: "
-                + availability.reason());
-        backend = backends.open(descriptor.id());
-        marker = Files.createTempFile("isolab-marker-", "");
+        opened = BackendUnderTest.openOrSkip(config, provider());
+        backend = opened.backend();
+        descriptor = opened.descriptor();
+        marker = opened.marker();
     }
 
     @AfterAll
-    final void closeBackend() throws IOException {
-        if (marker != null) {
-            Files.deleteIfExists(marker);
-        }
-        if (backend != null) {
-            backend.close();
-        }
-        if (backends != null) {
-            backends.close();
+    final void closeBackend() {
+        if (opened != null) {
+            opened.close();
         }
     }
 
