@@ -35,7 +35,7 @@ class ArchitectureTest {
                 .map(p -> p[2] + (p[2].equals("backend") && p.length > 3 ? "." + p[3] : ""))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
         assertEquals(Set.of("api", "backend.chroot", "backend.hypervisor", "backend.jail", "backend.linuxns",
-                "cli", "launcher", "workload"), roots);
+                "benchmarks", "cli", "launcher", "workload"), roots);
     }
 
     @Test

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         versionProvider = IsolabCommand.Version.class,
         description = "Runs the same workload under chroot, FreeBSD jails, Linux namespaces + cgroups and a hypervisor,"
                 + " and measures what each costs and what each really isolates.",
-        subcommands = {BackendsCommand.class, RunCommand.class, GcCommand.class, SetupCommand.class,
+        subcommands = {BackendsCommand.class, RunCommand.class, GcCommand.class, SetupCommand.class, BenchCommand.class, ProbeCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {

@@ -8,12 +8,15 @@ import io.isolab.api.Units;
 import java.io.IOException;
 import java.time.Duration;
 
-/** Config values with units ({@code 64m}, {@code 10s}), parsed by {@link Units} like the command line's. */
-final class UnitDeserializers {
+/**
+ * Config values with units ({@code 64m}, {@code 10s}), parsed by {@link Units} like the command line's. A
+ * backend's settings record uses them too: {@code @JsonDeserialize(using = UnitDeserializers.Bytes.class)}.
+ */
+public final class UnitDeserializers {
     private UnitDeserializers() {
     }
 
-    static final class Bytes extends JsonDeserializer<Long> {
+    public static final class Bytes extends JsonDeserializer<Long> {
         @Override
         public Long deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             try {
@@ -24,7 +27,7 @@ final class UnitDeserializers {
         }
     }
 
-    static final class Time extends JsonDeserializer<Duration> {
+    public static final class Time extends JsonDeserializer<Duration> {
         @Override
         public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             try {

@@ -8,15 +8,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.isolab.api.Availability;
 import io.isolab.api.ExitStatus;
 import io.isolab.api.InvalidSpecException;
 import io.isolab.api.RunResult;
 import io.isolab.api.SandboxSpec;
 import io.isolab.api.SandboxStartException;
 import io.isolab.api.config.IsolabConfig;
+import io.isolab.api.contract.BackendUnderTest;
 import io.isolab.api.host.Backend;
-import io.isolab.api.host.Backends;
 import io.isolab.api.host.Sandbox;
 import io.isolab.api.spi.HostResource;
 import io.isolab.workload.Probe;
@@ -41,31 +40,23 @@ import org.junit.jupiter.api.function.Executable;
 class ChrootBackendTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final IsolabConfig CONFIG = IsolabConfig.standard();
-    private static Backends backends;
+    private static BackendUnderTest opened;
     private static Backend backend;
     private static Path rootfs;
     private static Path marker;
 
     @BeforeAll
-    static void open() throws IOException {
-        backends = Backends.of(CONFIG, List.of(new ChrootProvider()));
-        Availability availability = backends.list().get(0).availability();
-        assumeTrue(availability.available(), () -> "chroot is unavailable here: " + availability.reason());
-        backend = backends.open("chroot");
+    static void open() {
+        opened = BackendUnderTest.openOrSkip(CONFIG, new ChrootProvider());
+        backend = opened.backend();
+        marker = opened.marker();
         rootfs = WorkloadRootfs.ensure(CONFIG.cacheDir());
-        marker = Files.createTempFile("isolab-marker-", "");
     }
 
     @AfterAll
-    static void close() throws IOException {
-        if (marker != null) {
-            Files.deleteIfExists(marker);
-        }
-        if (backend != null) {
-            backend.close();
-        }
-        if (backends != null) {
-            backends.close();
+    static void close() {
+        if (opened != null) {
+            opened.close();
         }
     }
 
