@@ -345,6 +345,11 @@ public final class Bench {
         if (targets.stream().anyMatch(t -> t.id().equals("runsc") && t.availability().available())) {
             notes.add("runsc runs with --network=none: as root it refuses to set up a sandbox network in the host's namespace.");
         }
+        if (options.workloads().contains(Workload.STARTUP)) {
+            notes.add("startup is launch -> exit: a backend's create, start and exit, with its destroy after the exit"
+                    + " shown as a phase; a peer's whole process (crun run and runc run delete their container before"
+                    + " exiting, so their figure includes that teardown), started with ProcessBuilder.");
+        }
         notes.add("Ratios are costs relative to native: >1 means slower / more memory (bandwidths and rates are inverted"
                 + " so that this holds); the 95% interval is a percentile bootstrap of the ratio of medians.");
         return notes;

@@ -10,7 +10,8 @@ import java.util.Map;
  * One measured run, as raw as it came.
  *
  * @param round     the interleaved round it ran in
- * @param wallNanos the harness's clock around it (create -> exit -> destroy; for density, all N)
+ * @param wallNanos the harness's clock around it (launch -> exit, a backend's destroy excluded and in
+ *                  {@code phases}; for density, all N)
  * @param ok        whether it succeeded; failed samples are kept and left out of the statistics
  * @param error     why it failed
  * @param probe     the workload's own JSON line from inside the sandbox, when it printed one

@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * How one run went, seen from the harness.
  *
- * @param wallNanos  the wall clock around the whole run: create, start, exit, destroy
+ * @param wallNanos  the wall clock from launch until the exit was seen: a backend's create, start and exit (its
+ *                   destroy is in {@code phases}); a peer's process, whatever it does before exiting
  * @param status     the workload's status in the shell's convention (128 + signal when killed)
  * @param oomKilled  killed by its memory limit, by the target's own accounting (backends only)
  * @param timedOut   killed by the harness's timeout
