@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #start} resumes the domain, waits for the guest init's HELLO (the boot phase), sends the spec
  * and returns once the workload runs. A reader thread relays the guest's frames: output to the sinks,
  * exits to the processes. When the main process exits, the host samples libvirt's counters while the
- * domain still exists, then tells the guest to power off; the main process's exit is complete once libvirt
- * has removed the domain, so its phases include the shutdown.
+ * domain still exists, tells the guest to power off and completes the exit; {@link #destroy} waits for the
+ * domain's end (libvirt's part of it alone is ~200 ms), which is the sandbox's teardown.
  */
 final class VmSandbox implements SandboxHandle {
     private static final Logger LOG = LoggerFactory.getLogger(VmSandbox.class);
@@ -71,7 +71,8 @@ final class VmSandbox implements SandboxHandle {
     private volatile long helloAt;
     private volatile long runAt;
     private volatile long exitAt;
-    private volatile GuestProtocol.ExitReport mainReport;
+    /** When the domain was gone, for a main process that never reported its exit. */
+    private volatile long goneAt;
 
     VmSandbox(String id, SandboxSpec spec, GuestUser user, HypervisorDriver driver, Domain domain, GuestChannel channel,
               Path console, Duration bootTimeout) {
@@ -258,10 +259,15 @@ final class VmSandbox implements SandboxHandle {
             return;
         }
         exitAt = System.nanoTime();
-        mainReport = report;
         // The domain still exists: this is the last moment libvirt can count its CPU time and QEMU's memory.
         finalStats = sample(null, report);
         channel.send(GuestProtocol.POWER_OFF, 0, new byte[0]);
+        // The guest relays a process's output before its exit, so the exit is complete here. The domain's end
+        // (the guest's reset, then libvirt's SIGTERM to QEMU and its 200 ms polls until QEMU is gone) is the
+        // teardown, which destroy waits for, as a container's teardown follows its exit.
+        if (p != null && !p.hasExited()) {
+            p.exited(new ProcessExit(GuestProcess.status(report.waitStatus()), report.oomKills() > 0, phases()));
+        }
     }
 
     /** QEMU closed the channel: the domain ended (powered off, destroyed or crashed). */
@@ -284,16 +290,15 @@ final class VmSandbox implements SandboxHandle {
         if (main == null || main.hasExited()) {
             return;
         }
+        // it ended without reporting an exit: destroyed (a timeout, a kill) or crashed
         main.failedToStart(why + diagnostics());
         awaitDomainEnd();
-        long goneAt = System.nanoTime();
-        GuestProtocol.ExitReport report = mainReport;
-        ExitStatus status = report != null ? GuestProcess.status(report.waitStatus()) : ExitStatus.killed(9);
-        main.exited(new ProcessExit(status, report != null && report.oomKills() > 0, phases(goneAt)));
+        goneAt = System.nanoTime();
+        main.exited(new ProcessExit(ExitStatus.killed(9), false, phases()));
     }
 
     /** Where the main process's time went, in the order it happened. */
-    private Map<String, Long> phases(long goneAt) {
+    private Map<String, Long> phases() {
         Map<String, Long> phases = new LinkedHashMap<>();
         GuestProtocol.Hello h = hello.getNow(null);
         if (h != null && helloAt > 0) {
@@ -305,7 +310,6 @@ final class VmSandbox implements SandboxHandle {
         }
         if (runAt > 0 && exitAt > 0) {
             phases.put("workload", exitAt - runAt);
-            phases.put("shutdown", goneAt - exitAt);
         } else if (runAt > 0) {
             phases.put("workload", goneAt - runAt); // until the domain was destroyed under it
         }

@@ -38,8 +38,9 @@ import java.util.regex.Pattern;
  * (QEMU's stdout), then writes one status line with the nonce, the exit code or signal, and its own clock's
  * times of boot, exec and exit, and powers off. The console is read as it comes, so that the status line's
  * arrival splits QEMU's wall time into phases as the backend reports them: {@code start} (QEMU's exec to the
- * workload's), {@code run} (to QEMU's exit), and within them {@code boot.before-kernel} (QEMU, firmware,
- * decompression), {@code boot.guest-kernel}, {@code boot.guest-init}, {@code workload} and {@code shutdown}.
+ * workload's), {@code run} (to the status line: the launch-to-exit figure ends there, as a backend's ends at
+ * its exit) and {@code destroy} (QEMU's exit after it), and within them {@code boot.before-kernel} (QEMU,
+ * firmware, decompression), {@code boot.guest-kernel}, {@code boot.guest-init} and {@code workload}.
  */
 public final class QemuTarget extends ProcessTarget {
     /** The facts the hypervisor backend must report for this peer to run. */
@@ -179,15 +180,18 @@ public final class QemuTarget extends ProcessTarget {
         // The status line leaves the guest right after exit_ns: its arrival puts the guest's clock on the host's.
         long guestZero = console.statusArrival() - exitNs;
         Map<String, Long> phases = new LinkedHashMap<>();
+        // As for a backend, the run ends when the host knows the workload's exit; QEMU's exit after it is the
+        // teardown (destroy), outside the launch-to-exit figure.
+        long exitSeen = console.statusArrival();
         phases.put("start", guestZero + execNs - t0);
-        phases.put("run", end - (guestZero + execNs));
+        phases.put("run", exitSeen - (guestZero + execNs));
         phases.put("boot", guestZero + readyNs - t0);
         phases.put("boot.before-kernel", guestZero - t0);
         phases.put("boot.guest-kernel", initNs);
         phases.put("boot.guest-init", readyNs - initNs);
         phases.put("workload", exitNs - readyNs);
-        phases.put("shutdown", end - console.statusArrival());
-        return new Execution(end - t0, code >= 0 ? code : 128 + signal, Long.parseLong(exit.group(4)) > 0, false, out,
+        phases.put("destroy", end - exitSeen);
+        return new Execution(exitSeen - t0, code >= 0 ? code : 128 + signal, Long.parseLong(exit.group(4)) > 0, false, out,
                 qemuStderr, phases, null);
     }
 

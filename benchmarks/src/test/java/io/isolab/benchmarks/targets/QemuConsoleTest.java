@@ -44,9 +44,10 @@ class QemuConsoleTest {
         assertEquals(100 * MS, p.get("boot.guest-init"));
         assertEquals(2000 * MS, p.get("boot"));
         assertEquals(100 * MS, p.get("workload"));
-        assertEquals(100 * MS, p.get("shutdown"));
         assertEquals(2040 * MS, p.get("start"));
+        assertEquals(2100 * MS, e.wallNanos(), "launch to the status line: the workload's exit as the host sees it");
         assertEquals(e.wallNanos(), p.get("start") + p.get("run"));
+        assertEquals(100 * MS, p.get("destroy"), "QEMU's exit after the status line is its teardown");
     }
 
     @Test
