@@ -19,7 +19,7 @@ public enum Workload {
     MEMORY("memory", "STREAM-style triad over three arrays: bandwidth", Kind.ONE_SHOT,
             Metric.probe("triad_mb_s", "MiB/s", 1, false), List.of("mem", "64"), List.of("mem", "256")),
     SYSCALL("syscall", "getppid in a loop: latency per call", Kind.ONE_SHOT,
-            Metric.probe("ns_per_call", "ns/call", 1, true), List.of("syscall", "20000"), List.of("syscall", "1000000")),
+            Metric.probe("ns_per_call", "ns/call", 1, true), List.of("syscall", "10000"), List.of("syscall", "1000000")),
     SPAWN("spawn", "fork + exec + wait of the probe itself: median per process", Kind.ONE_SHOT,
             Metric.probe("median_us", "us/spawn", 1, true), List.of("spawn", "50"), List.of("spawn", "500")),
     IO("io", "write + fsync + read back in the sandbox's /tmp: write bandwidth (fsync and read in the raw JSON)",
