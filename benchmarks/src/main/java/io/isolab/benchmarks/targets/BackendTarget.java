@@ -26,9 +26,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An isolab backend, driven only through {@code io.isolab.api}: the same spec for every backend, with the
- * benchmark's memory and pids limits and network {@code none} where the backend declares them.
+ * benchmark's memory and pids limits and network {@code none} where the backend declares them; for the
+ * isolation probes, also every isolation it declares, required.
  */
 public final class BackendTarget implements Target {
+    private static final List<Capability> ISOLATION = List.of(Capability.MOUNT_ISOLATION, Capability.PID_ISOLATION,
+            Capability.NETWORK_ISOLATION, Capability.IPC_ISOLATION, Capability.UTS_ISOLATION, Capability.USER_ISOLATION,
+            Capability.CGROUP_ISOLATION, Capability.TIME_ISOLATION);
     private final Backends backends;
     private final BackendStatus status;
     private final Path rootfs;
@@ -104,6 +108,11 @@ public final class BackendTarget implements Target {
         }
         if (invocation.timeout() != null) {
             b.timeout(invocation.timeout());
+        }
+        if (!invocation.limitsOptional()) {
+            // the isolation probes measure what a backend delivers when asked for all it declares: some
+            // isolation is given only on request (linux-ns as root makes user and time namespaces then)
+            b.require(ISOLATION.stream().filter(d::has).toArray(Capability[]::new));
         }
         return b.build();
     }
