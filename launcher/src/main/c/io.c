@@ -109,13 +109,7 @@ ISL_EXPORT int isl_close(int fd)
 	return close(fd) < 0 ? -errno : 0;
 }
 
-struct stat_fields {
-	char state;
-	int session;
-	long long start;
-};
-
-static int read_stat(int pid, struct stat_fields *f)
+int isl_read_stat(int pid, struct isl_proc_stat *f)
 {
 	char path[64], buf[1024];
 	ssize_t n;
@@ -157,7 +151,7 @@ ISL_EXPORT int isl_session_scan(int sid, int64_t min_start, int sig, int32_t *pi
 	if (!proc)
 		return -errno;
 	while ((d = readdir(proc))) {
-		struct stat_fields f, again;
+		struct isl_proc_stat f, again;
 		int pid, pidfd;
 
 		if (d->d_name[0] < '1' || d->d_name[0] > '9')
@@ -166,13 +160,13 @@ ISL_EXPORT int isl_session_scan(int sid, int64_t min_start, int sig, int32_t *pi
 		/* getsid is one system call; generating /proc/PID/stat costs ~15 us: read it for members only */
 		if (getsid(pid) != sid)
 			continue;
-		if (read_stat(pid, &f) < 0 || f.session != sid || f.start < min_start || f.state == 'Z' ||
+		if (isl_read_stat(pid, &f) < 0 || f.session != sid || f.start < min_start || f.state == 'Z' ||
 		    f.state == 'X')
 			continue;
 		if (sig > 0) {
 			pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 			if (pidfd >= 0) {
-				if (read_stat(pid, &again) == 0 && again.start == f.start)
+				if (isl_read_stat(pid, &again) == 0 && again.start == f.start)
 					syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 				close(pidfd);
 			} else if (errno == ENOSYS) {

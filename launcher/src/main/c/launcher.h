@@ -166,6 +166,16 @@ struct isl_child_ctx {
 /* Stamps a step into ctx->trace when tracing; raw system call, so the child may use it. */
 void isl_trace_step(struct isl_trace *t, const char *step);
 
+/* What /proc/<pid>/stat says of a process that isolab needs: its identity is (pid, start). */
+struct isl_proc_stat {
+	char state;
+	int session;
+	long long start;	/* starttime, in clock ticks since boot */
+};
+
+/* Reads /proc/<pid>/stat; 0, or -1 when the process is gone or the line cannot be read. */
+int isl_read_stat(int pid, struct isl_proc_stat *f);
+
 /* Parses buf into req; returns 0 or a message naming the problem. Allocates argv/envp. */
 const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req);
 void isl_req_free(struct isl_req *req);

@@ -278,31 +278,6 @@ static int write_id_maps(struct spawn *s)
 	return 0;
 }
 
-static int64_t start_time(int pid)
-{
-	char path[64], buf[1024];
-	ssize_t n;
-	int fd;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
-	if (!p)
-		return -1;
-	/* after ") ": field 3 (state) ... field 22 (starttime) is the 20th token */
-	for (int field = 2; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	return p ? strtoll(p + 1, NULL, 10) : -1;
-}
-
 static int do_clone(struct spawn *s, uint64_t flags, int have_clone3)
 {
 	sigset_t all, old;
@@ -559,6 +534,7 @@ static void cleanup(struct spawn *s, int ok)
 ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *err, uint32_t errlen)
 {
 	struct spawn s;
+	struct isl_proc_stat st;
 	const char *bad;
 	uint64_t flags;
 	int features = probe_features();
@@ -666,7 +642,7 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 	out[1] = s.pidfd;
 	out[2] = s.out_pipe[0];
 	out[3] = s.errout_pipe[0];
-	out[4] = start_time(s.pid);
+	out[4] = isl_read_stat(s.pid, &st) == 0 ? st.start : -1;
 	for (int i = 2; i < 4; i++)
 		if (out[i] >= 0)
 			fcntl((int)out[i], F_SETFL, O_NONBLOCK);
