@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * The issue's launch target, measured: launch-to-exit (the api's create + start + run phases) of the
  * static probe's {@code true} in the workload rootfs with new namespaces and a memory + pids cgroup, from
  * a warm JVM; also the whole {@code Backend.run} (destroy included) and destroy alone. Against, in the same
- * run, interleaved in rounds of 20 so drift on a shared machine hits all alike:
+ * run, interleaved in rounds of 20 ({@code -Disolab.bench.round}) so drift on a shared machine hits all alike:
  * <ul>
  *   <li>{@code ns-floor}: a minimal static C launcher (clone of five namespaces with CLONE_VM|CLONE_VFORK,
  *       chroot, exec, wait; src/test/c/ns-floor.c), timed as a whole process;</li>
@@ -78,6 +78,7 @@ class LinuxNsLaunchBenchmarkTest {
                 .network(NetworkMode.NONE).build();
         int warmup = Integer.getInteger("isolab.bench.warmup", 300);
         int runs = Integer.getInteger("isolab.bench.runs", 200);
+        int round = Integer.getInteger("isolab.bench.round", 20); // 1: launch by launch, as isolab bench does
         Path scratch = Files.createTempDirectory("isolab-bench-linuxns-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         String tag = HexFormat.of().formatHex(ThreadLocalRandom.current().ints(4).collect(
@@ -114,8 +115,8 @@ class LinuxNsLaunchBenchmarkTest {
                     m.nanos();
                 }
             }
-            for (int done = 0; done < runs; done += 20) {
-                for (int i = 0; i < 20; i++) {
+            for (int done = 0; done < runs; done += round) {
+                for (int i = 0; i < round; i++) {
                     long t0 = System.nanoTime();
                     RunResult r = backend.run(spec);
                     long all = System.nanoTime() - t0;
@@ -128,7 +129,7 @@ class LinuxNsLaunchBenchmarkTest {
                     }
                 }
                 for (Map.Entry<String, Measure> e : external.entrySet()) {
-                    for (int i = 0; i < 20; i++) {
+                    for (int i = 0; i < round; i++) {
                         add(samples, e.getKey(), e.getValue().nanos());
                     }
                 }
@@ -146,8 +147,8 @@ class LinuxNsLaunchBenchmarkTest {
         double floorP50 = percentile(samples.get(FLOOR), 50);
         double crunP50 = percentile(samples.get(CRUN), 50);
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-                "isolab-probe true, warm JVM, %d warm-up + %d measured each, rounds of 20, load %s%n"
-                + "%-32s %8s %8s %9s %9s%n", warmup, runs, Files.readString(Path.of("/proc/loadavg")).strip(),
+                "isolab-probe true, warm JVM, %d warm-up + %d measured each, rounds of %d, load %s%n"
+                + "%-32s %8s %8s %9s %9s%n", warmup, runs, round, Files.readString(Path.of("/proc/loadavg")).strip(),
                 "what", "p50 ms", "p99 ms", "/floor", "/crun"));
         samples.forEach((k, xs) -> s.append(String.format(Locale.ROOT, "%-32s %8.3f %8.3f %9.2f %9.2f%n", k,
                 percentile(xs, 50) / 1e6, percentile(xs, 99) / 1e6, percentile(xs, 50) / floorP50,
