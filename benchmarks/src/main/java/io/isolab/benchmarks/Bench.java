@@ -353,8 +353,8 @@ public final class Bench {
         if (options.workloads().contains(Workload.IO)) {
             notes.add("io writes in each target's own root, so it measures the file system each one gives: native in"
                     + " the host's /tmp; chroot, crun, runc and bwrap straight into the shared rootfs directory (their"
-                    + " writes land in it); linux-ns through its copy-on-write overlay (upper layer in memory by"
-                    + " default, overlay-upper: disk puts it on disk); the hypervisor in the guest's initramfs;"
+                    + " writes land in it); linux-ns through its copy-on-write overlay, whose upper layer is in"
+                    + " memory (tmpfs) by default (overlay-upper: disk puts it on disk); the hypervisor in the guest's initramfs;"
                     + " runsc through gVisor's own file system layer.");
         }
         notes.add("Ratios are costs relative to native: >1 means slower / more memory (bandwidths and rates are inverted"
