@@ -422,6 +422,23 @@ static void readonly_path(struct isl_child_ctx *c, const char *path)
 	CHECK(set_readonly(AT_FDCWD, path, AT_RECURSIVE), "read-only path", path);
 }
 
+/* The last steps of either root, once /proc is there: bind mounts, masks, read-only paths, read-only root. */
+static void finish_root(struct isl_child_ctx *c, struct masking *masking)
+{
+	const struct isl_req *r = c->req;
+
+	for (int i = 0; i < r->nmounts; i++)
+		attach(c, c->tree_fds[i], r->mounts[i].target, "bind mount");
+	TRACE("bind-mounts");
+	for (int i = 0; i < r->nmasked; i++)
+		mask(c, r->masked[i], masking);
+	for (int i = 0; i < r->nro_paths; i++)
+		readonly_path(c, r->ro_paths[i]);
+	TRACE("masks-ro-paths");
+	if (r->root_rdonly)
+		CHECK(set_readonly(AT_FDCWD, "/", 0), "read-only root", "/");
+}
+
 static void setup_pivot_root(struct isl_child_ctx *c)
 {
 	const struct isl_req *r = c->req;
@@ -448,17 +465,7 @@ static void setup_pivot_root(struct isl_child_ctx *c)
 	if (r->dev != DEV_NONE)
 		mount_dev(c);
 	TRACE("dev");
-	for (int i = 0; i < r->nmounts; i++)
-		attach(c, c->tree_fds[i], r->mounts[i].target, "bind mount");
-	TRACE("bind-mounts");
-	for (int i = 0; i < r->nmasked; i++)
-		mask(c, r->masked[i], &masking);
-	TRACE("masks");
-	for (int i = 0; i < r->nro_paths; i++)
-		readonly_path(c, r->ro_paths[i]);
-	TRACE("ro-paths");
-	if (r->root_rdonly)
-		CHECK(set_readonly(AT_FDCWD, "/", 0), "read-only root", "/");
+	finish_root(c, &masking);
 }
 
 /*
@@ -482,15 +489,7 @@ static void setup_prepared_root(struct isl_child_ctx *c)
 		attach(c, new_fs(c, "proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "mount /proc"),
 		       "/proc", "mount /proc");
 	TRACE("proc");
-	for (int i = 0; i < r->nmounts; i++)
-		attach(c, c->tree_fds[i], r->mounts[i].target, "bind mount");
-	for (int i = 0; i < r->nmasked; i++)
-		mask(c, r->masked[i], &masking);
-	for (int i = 0; i < r->nro_paths; i++)
-		readonly_path(c, r->ro_paths[i]);
-	TRACE("masks-ro-paths");
-	if (r->root_rdonly)
-		CHECK(set_readonly(AT_FDCWD, "/", 0), "read-only root", "/");
+	finish_root(c, &masking);
 }
 
 /*
