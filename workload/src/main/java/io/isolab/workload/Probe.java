@@ -1,16 +1,7 @@
 package io.isolab.workload;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -41,25 +32,7 @@ public final class Probe {
     /** The probe extracted under {@code cacheDir} (content-addressed, so concurrent users agree), executable. */
     public static Path binary(Path cacheDir) {
         Packaged probe = Packaged.get();
-        Path file = cacheDir.resolve("probe").resolve("isolab-probe-" + probe.sha256().substring(0, 16));
-        if (Files.isRegularFile(file)) {
-            return file; // complete: only a finished file is ever renamed to this name
-        }
-        try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), ".isolab-probe", ".tmp");
-            try {
-                Files.write(tmp, probe.bytes());
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-                // A concurrent extractor may win the rename; its file has the same bytes, so replacing is harmless.
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract the probe to " + file, e);
-        }
+        return PackagedExecutable.extract(cacheDir.resolve("probe"), "isolab-probe", probe.bytes(), probe.sha256());
     }
 
     /** The probe's C sources and Makefile by file name, in build order, as packaged. */
@@ -71,24 +44,8 @@ public final class Probe {
         return sources;
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK must provide SHA-256", e);
-        }
-    }
-
     private static byte[] read(String name) {
-        try (InputStream in = Probe.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("isolab-probe is not packaged at " + name
-                        + ": was the workload module built (it needs make and gcc)?");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the packaged " + name, e);
-        }
+        return PackagedExecutable.read(Probe.class, name, "was the workload module built (it needs make and gcc)?");
     }
 
     private static String resource(String name) {
@@ -104,7 +61,7 @@ public final class Probe {
         static synchronized Packaged get() {
             if (loaded == null) {
                 byte[] bytes = read(BINARY);
-                loaded = new Packaged(bytes, Probe.sha256(bytes));
+                loaded = new Packaged(bytes, PackagedExecutable.sha256(bytes));
             }
             return loaded;
         }

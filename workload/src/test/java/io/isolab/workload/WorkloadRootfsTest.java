@@ -214,7 +214,7 @@ class WorkloadRootfsTest {
             return paths.sorted().map(p -> {
                 try {
                     String what = Files.isSymbolicLink(p) ? "-> " + Files.readSymbolicLink(p)
-                            : Files.isDirectory(p) ? "dir" : Probe.sha256(Files.readAllBytes(p));
+                            : Files.isDirectory(p) ? "dir" : PackagedExecutable.sha256(Files.readAllBytes(p));
                     return root.relativize(p) + " " + Integer.toOctalString(mode(p))
                             + " t=" + Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() + " " + what;
                 } catch (IOException e) {

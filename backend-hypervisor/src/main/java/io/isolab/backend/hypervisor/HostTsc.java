@@ -1,16 +1,12 @@
 package io.isolab.backend.hypervisor;
 
+import io.isolab.workload.PackagedExecutable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -86,7 +82,7 @@ final class HostTsc {
                 return new Rate(null, "isolab-tsc-khz failed: " + out);
             }
             return new Rate(Long.parseLong(out), null);
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException | IllegalStateException e) {
             return new Rate(null, "cannot measure the host's TSC rate: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -103,36 +99,9 @@ final class HostTsc {
     }
 
     /** The helper under the cache directory, named by its digest, extracted when missing. */
-    private static Path helper(Path cacheDir) throws IOException {
-        byte[] bytes;
-        try (InputStream in = HostTsc.class.getResourceAsStream(HELPER_RESOURCE)) {
-            if (in == null) {
-                throw new IOException("isolab-tsc-khz is not packaged at " + HELPER_RESOURCE
-                        + ": was the backend built with gcc?");
-            }
-            bytes = in.readAllBytes();
-        }
-        Path file = cacheDir.resolve("hypervisor").resolve("bin").resolve("isolab-tsc-khz-" + sha256(bytes).substring(0, 16));
-        if (Files.isRegularFile(file)) {
-            return file; // complete: only a finished file is ever renamed to this name
-        }
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), ".isolab-tsc-khz", ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        return file;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK must provide SHA-256", e);
-        }
+    private static Path helper(Path cacheDir) {
+        byte[] bytes = PackagedExecutable.read(HostTsc.class, HELPER_RESOURCE, "was the backend built with gcc?");
+        return PackagedExecutable.extract(cacheDir.resolve("hypervisor").resolve("bin"), "isolab-tsc-khz", bytes,
+                PackagedExecutable.sha256(bytes));
     }
 }
