@@ -293,21 +293,30 @@ static void prepare_cgroup(void)
 		log_msg("open " WORKLOAD_CGROUP "/cgroup.procs: %s", strerror(errno));
 }
 
+/* A small file's text, NUL-terminated, into buf; its length, or -1 when it cannot be read. */
+static ssize_t read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 /* The value after "key" in a "key value" file (memory.events, cpu.stat, meminfo); 0 when absent. */
 static uint64_t read_keyed(const char *path, const char *key)
 {
 	char buf[4096];
 	size_t klen = strlen(key);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
 
-	if (fd < 0)
+	if (read_text(path, buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	for (char *line = buf; line != NULL && *line != '\0'; line = strchr(line, '\n')) {
 		line += *line == '\n';
 		if (strncmp(line, key, klen) == 0 && (line[klen] == ' ' || line[klen] == ':'))
@@ -319,17 +328,8 @@ static uint64_t read_keyed(const char *path, const char *key)
 static uint64_t read_number(const char *path)
 {
 	char buf[64];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
 
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strtoull(buf, NULL, 10);
+	return read_text(path, buf, sizeof(buf)) > 0 ? strtoull(buf, NULL, 10) : 0;
 }
 
 static uint64_t timeval_ns(struct timeval tv)
