@@ -91,7 +91,9 @@ chmod +x "$stage/init"
 trap 'rm -rf "$stage" "$stage.cpio.gz"' EXIT INT TERM
 
 # TCG by default: the CI machine has no KVM, and nested KVM on this one fails to emulate xrstor/cmpxchg16b.
-# The guest ends with "reboot -f", which -no-reboot turns into QEMU exiting (microvm has no ACPI power-off).
+# The guest ends with "reboot -f", which -no-reboot turns into QEMU exiting (microvm has no ACPI power-off);
+# reboot=t goes straight to a triple fault: the kernel's default first polls a keyboard controller that
+# microvm lacks, which under TCG once took minutes.
 accel=${ISOLAB_GUEST_ACCEL:-tcg}
 cpu=max
 if [ "$accel" = kvm ]; then
@@ -100,4 +102,4 @@ fi
 echo "ISOLAB-GUEST-ACCEL $accel"
 qemu-system-x86_64 -machine microvm,accel=$accel,pit=on,pic=on,rtc=on,acpi=off -cpu $cpu -smp 2 -m 2048 \
 	-nodefaults -no-reboot -nographic -serial stdio -kernel "$cache/$kernel_pkg/vmlinuz" -initrd "$stage.cpio.gz" \
-	-append "console=ttyS0 quiet panic=-1 rdinit=/init"
+	-append "console=ttyS0 quiet panic=-1 reboot=t rdinit=/init"

@@ -119,7 +119,9 @@ abstract class HostCgroupsTest {
         try (Gated forker = Gated.shell("while :; do sleep 600 & sleep 0.02; done")) {
             cg.addProcess(forker.pid());
             forker.release();
-            Thread.sleep(300);
+            for (int i = 0; i < 100 && cg.pids().size() <= 3; i++) {
+                Thread.sleep(100); // a few forks: 0.1 s here, longer under TCG
+            }
             assertTrue(cg.populated());
             assertTrue(cg.pids().contains(forker.pid()));
             assertTrue(cg.pids().size() > 3, () -> "the forks joined too: " + cg.pids());
@@ -229,7 +231,8 @@ abstract class HostCgroupsTest {
             cg.addProcess(hold.pid());
             hold.release();
             SandboxStats stats = cg.stats();
-            for (int i = 0; i < 100 && stats.memoryBytes() < 16_000_000; i++) {
+            // up to a minute: under TCG (the pure-v2 guest) head | tr take more than ten seconds for 16 MB
+            for (int i = 0; i < 600 && stats.memoryBytes() < 16_000_000; i++) {
                 Thread.sleep(100);
                 stats = cg.stats();
             }

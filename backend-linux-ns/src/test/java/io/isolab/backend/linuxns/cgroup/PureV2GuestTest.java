@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,16 +62,27 @@ class PureV2GuestTest {
         Process vm = new ProcessBuilder(script.toString(), cache.toString(), classpath, UnifiedCgroupsTest.class.getName(),
                 CONTRACT).redirectErrorStream(true).start();
         List<String> lines = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(vm.getInputStream(), StandardCharsets.UTF_8))) {
+        BufferedReader out = new BufferedReader(new InputStreamReader(vm.getInputStream(), StandardCharsets.UTF_8));
+        try {
             for (String line; (line = out.readLine()) != null; ) {
                 lines.add(line);
                 if (line.startsWith("ISOLAB-GUEST") || line.contains("=>") || line.contains("Exception")) {
                     System.out.println("[guest] " + line);
                 }
+                if (line.startsWith("ISOLAB-GUEST-EXIT")) {
+                    break; // everything is reported: the guest's reboot is not waited for (QEMU is killed below)
+                }
             }
         } finally {
-            vm.descendants().forEach(ProcessHandle::destroyForcibly); // QEMU
-            vm.destroy(); // SIGTERM: the script's trap removes its staging files
+            // QEMU (or whatever the script waits for): the script then ends and its trap removes its staging
+            // files. Read on to its end: its last words ("Killed") into a closed pipe would end it by SIGPIPE
+            // before the trap ran.
+            vm.descendants().forEach(ProcessHandle::destroyForcibly);
+            out.transferTo(Writer.nullWriter());
+            out.close();
+            if (!vm.waitFor(60, TimeUnit.SECONDS)) {
+                vm.destroyForcibly();
+            }
         }
         String output = String.join("\n", lines);
         assertTrue(Files.isRegularFile(script));
