@@ -151,7 +151,13 @@ class ChrootBackendTest {
             sandbox.start();
             RunResult result = sandbox.waitFor();
             assertEquals(ExitStatus.killed(9), result.exit(), result.stderr()::text);
-            List<HostResource> left = inventoryOf(sandbox.id());
+            // the inner sh that killed its parent may still be on its way out when the parent is reaped
+            List<HostResource> settling = inventoryOf(sandbox.id());
+            for (int i = 0; i < 100 && settling.size() > 1; i++) {
+                Thread.sleep(20);
+                settling = inventoryOf(sandbox.id());
+            }
+            List<HostResource> left = settling;
             assertEquals(1, left.size(), () -> "the left-behind sleep: " + left);
             Path proc = Path.of("/proc", left.get(0).name());
             sandbox.close();
