@@ -32,6 +32,9 @@ import java.util.concurrent.Future;
  * happened to run during it.
  */
 public final class Bench {
+    /** Launches that warm this JVM for a backend's startup cell before the rounds (see warmTheJvm). */
+    static final int JIT_WARMUP = 300;
+    private static final long JIT_WARMUP_NANOS = 5_000_000_000L;
     /** A cell that failed this many times in a row without a success stops being run. */
     private static final int GIVE_UP_AFTER = 2;
 
@@ -58,6 +61,8 @@ public final class Bench {
         String gaveUp;
         long spentNanos;
         double estimateSeconds;
+        /** Discarded launches that warmed this JVM before the rounds, outside the progress and estimates. */
+        int jitWarmups;
 
         Running(Target target, Workload workload, List<String> argv, double prior) {
             this.target = target;
@@ -100,6 +105,7 @@ public final class Bench {
                 cells.stream().map(c -> c.target.id()).distinct().count(), options.workloads().size(), options.warmup(),
                 options.repeat(), Progress.format(left(cells, 0, rounds).plusMillis((long) (probes * 1000)))));
         List<MatrixRow> matrix = matrixStep.measure();
+        warmTheJvm(cells);
         Random order = new Random(options.seed());
         deadline = options.deadline() == null ? Long.MAX_VALUE : t0 + options.deadline().toNanos();
         for (int round = 0; round < rounds; round++) {
@@ -141,7 +147,7 @@ public final class Bench {
             String reason = any ? null : c.gaveUp != null ? c.gaveUp
                     : c.samples.isEmpty() ? "no sample taken" : c.samples.get(c.samples.size() - 1).error();
             finished.add(new Cell(c.target.id(), c.workload.key(), c.argv, any ? Cell.MEASURED : Cell.FAILED, reason,
-                    c.warmups, c.samples));
+                    c.warmups + c.jitWarmups, c.samples));
         }
         List<Cell> ordered = new ArrayList<>();
         for (Workload w : options.workloads()) {
@@ -155,6 +161,30 @@ public final class Bench {
                         options.repeat(), options.warmup(), options.quick(), options.cellBudget().toMillis() / 1000.0,
                         options.minSamples()),
                 environment.withLoadAfter(Fingerprint.loadAverage()), infos, ordered, matrix, notes(environment));
+    }
+
+    /**
+     * A backend's launch runs Java in this JVM, a peer's does not: before the rounds, each backend's startup
+     * cell gets launches of its own, discarded, until the JIT has compiled its path (as the issues' "from a
+     * warm JVM" asks and the backends' own launch benchmarks do with 300), at most {@link #JIT_WARMUP} or five
+     * seconds. A quick run skips it.
+     */
+    private void warmTheJvm(List<Running> cells) throws InterruptedException {
+        if (options.quick()) {
+            return;
+        }
+        for (Running c : cells) {
+            if (c.target.kind() != Target.Kind.BACKEND || c.workload != Workload.STARTUP || expensive(c.target.id(), c.workload)
+                    || Estimates.prior(c.target.id(), c.workload, options) > 0.1) {
+                continue;
+            }
+            progress.say("warming this JVM for " + c.target.id() + ": up to " + JIT_WARMUP + " launches, discarded");
+            long until = System.nanoTime() + JIT_WARMUP_NANOS;
+            for (int i = 0; i < JIT_WARMUP && System.nanoTime() < until; i++) {
+                measure(c, -1);
+                c.jitWarmups++;
+            }
+        }
     }
 
     private boolean wantsSample(Running c, int round) {
@@ -344,6 +374,11 @@ public final class Bench {
         }
         if (targets.stream().anyMatch(t -> t.id().equals("runsc") && t.availability().available())) {
             notes.add("runsc runs with --network=none: as root it refuses to set up a sandbox network in the host's namespace.");
+        }
+        if (options.workloads().contains(Workload.STARTUP) && !options.quick()) {
+            notes.add("Before the rounds, each backend's startup cell ran up to " + JIT_WARMUP + " discarded launches"
+                    + " (at most five seconds) so that its launch path in this JVM is compiled: a warm JVM, as"
+                    + " embedders run it; peers run no Java of this JVM's.");
         }
         if (options.workloads().contains(Workload.STARTUP)) {
             notes.add("startup is launch -> exit: a backend's create, start and exit, with its destroy after the exit"

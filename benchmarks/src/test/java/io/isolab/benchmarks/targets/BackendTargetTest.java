@@ -82,4 +82,21 @@ class BackendTargetTest {
         assertEquals(Boolean.FALSE, row.findings().get(Property.ESCAPE_BLOCKED).isolated(), "chroot(8) is escapable");
         assertEquals(Boolean.TRUE, row.findings().get(Property.MARKER_HIDDEN).isolated());
     }
+
+    @Test
+    void aBackendsStartupIsMeasuredFromAWarmJvm() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "chroot(8) needs root");
+        IsolabConfig config = IsolabConfig.standard().withDirs(dir.resolve("state"), dir.resolve("cache"), dir.resolve("plugins"));
+        Path rootfs = WorkloadRootfs.ensure(config.cacheDir());
+        // not quick, no warm-up rounds: only the launches that warm this JVM for a backend come before
+        BenchOptions options = new BenchOptions(List.of("test-chroot"), List.of(Workload.STARTUP), 2, 0, false,
+                dir.resolve("out"), Duration.ofSeconds(1), 2, 3, Duration.ofMinutes(1), 3, false, null);
+        BenchResults results;
+        try (Backends backends = Backends.of(config, List.of(new ChrootCommandProvider()))) {
+            List<Target> targets = Targets.discover(backends, config.cacheDir(), rootfs, Files.createDirectories(dir.resolve("s")));
+            results = Harness.bench(targets, options, new Progress(new PrintStream(OutputStream.nullOutputStream()), false));
+        }
+        assertTrue(results.cell("test-chroot", "startup").orElseThrow().warmups() > 0, "the backend's launch path was warmed");
+        assertEquals(0, results.cell("native", "startup").orElseThrow().warmups(), "a peer runs no Java of this JVM's");
+    }
 }
