@@ -174,7 +174,8 @@ public final class Bench {
             return;
         }
         for (Running c : cells) {
-            if (c.target.kind() != Target.Kind.BACKEND || c.workload != Workload.STARTUP || expensive(c.target.id(), c.workload)
+            // a VM's boot has no JIT to warm that would pay for its seconds
+            if (c.target.kind() != Target.Kind.BACKEND || c.workload != Workload.STARTUP
                     || Estimates.prior(c.target.id(), c.workload, options) > 0.1) {
                 continue;
             }
