@@ -33,7 +33,7 @@ import java.util.concurrent.Future;
  */
 public final class Bench {
     /** Launches that warm this JVM for a backend's startup cell before the rounds (see warmTheJvm). */
-    static final int JIT_WARMUP = 300;
+    private static final int JIT_WARMUP = 300;
     private static final long JIT_WARMUP_NANOS = 5_000_000_000L;
     /** A cell that failed this many times in a row without a success stops being run. */
     private static final int GIVE_UP_AFTER = 2;
