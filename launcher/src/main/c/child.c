@@ -485,9 +485,12 @@ static void setup_prepared_root(struct isl_child_ctx *c)
 	CHECK(sys2(SYS_setns, c->mntns_fd, CLONE_NEWNS), "setns", "prepared mount namespace");
 	CHECK(sys1(SYS_chdir, "/"), "chdir /", "prepared root");
 	TRACE("setns-prepared-root");
-	if (r->proc)
-		attach(c, new_fs(c, "proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "mount /proc"),
-		       "/proc", "mount /proc");
+	if (r->proc) {
+		int proc = new_fs(c, "proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "mount /proc");
+
+		attach(c, proc, "/proc", "mount /proc");
+		sys1(SYS_close, proc); /* a parked child would hold it until its exec */
+	}
 	TRACE("proc");
 	finish_root(c, &masking);
 }
@@ -699,58 +702,23 @@ static void __attribute__((noreturn)) exec_command(struct isl_child_ctx *c)
 	die(c, "execve", seen, cmd, seen == -ENOENT ? " (not found on PATH)" : " (on PATH)");
 }
 
-void isl_child(struct isl_child_ctx *c)
+/* The sandbox's cgroups joined, before the workload's first instruction; then its cgroup namespace. */
+static void join_cgroups(struct isl_child_ctx *c)
 {
-	const struct isl_req *r = c->req;
-	unsigned long empty = 0;
-	long old_umask = -1;
-
-	TRACE("child");
-	reset_signals();
-	TRACE("signals");
-	if (c->sync_fd >= 0) {
-		char go;
-		long n = sys3(SYS_read, c->sync_fd, &go, 1);
-
-		if (n != 1) /* the parent failed (and says why) or died: nothing to report */
-			sys1(SYS_exit_group, 127);
-	}
-	for (int i = 0; i < c->njoin_ns_fds; i++)
-		CHECK(sys2(SYS_setns, c->join_ns_fds[i], 0), "setns", "namespace of the sandbox");
-	if (c->netns_fd >= 0)
-		CHECK(sys2(SYS_setns, c->netns_fd, CLONE_NEWNET), "setns", "prepared network namespace");
-	if ((r->clone_flags | r->join_ns) & CLONE_NEWUSER) {
-		/* Still the parent's (unmapped) ids: become the namespace's root, as runc's nsexec does. */
-		CHECK(sys3(SYS_setresgid, 0, 0, 0), "setgid", "root of the new user namespace (gid 0 must be mapped)");
-		CHECK(sys3(SYS_setresuid, 0, 0, 0), "setuid", "root of the new user namespace (uid 0 must be mapped)");
-	}
-	TRACE("setns-ids");
 	for (int i = 0; i < c->nprocs_fds; i++)
-		CHECK(sys3(SYS_write, c->procs_fds[i], "0", 1), "cgroup join", r->cgroups[i]);
+		CHECK(sys3(SYS_write, c->procs_fds[i], "0", 1), "cgroup join", c->req->cgroups[i]);
 	TRACE("cgroup-join");
 	if (c->unshare_flags)
 		CHECK(sys1(SYS_unshare, c->unshare_flags), "unshare", "cgroup/time namespace");
 	TRACE("unshare");
-	if (r->setsid)
-		CHECK(sys0(SYS_setsid), "setsid", "new session");
-	if (c->keep_fd >= 0)
-		send_mount_namespace(c);
-	mark_fds_cloexec(c);
-	setup_stdio(c);
-	TRACE("session-fds-stdio");
-	if (r->root_mode == ROOT_CHROOT) {
-		CHECK(sys1(SYS_chroot, r->root_dir), "chroot", r->root_dir);
-		CHECK(sys1(SYS_chdir, "/"), "chdir", "/");
-	} else if (r->root_mode == ROOT_PIVOT) {
-		old_umask = sys1(SYS_umask, 0); /* device nodes and mount points get exactly their modes */
-		if (c->mntns_fd >= 0)
-			setup_prepared_root(c);
-		else
-			setup_pivot_root(c);
-		if (r->prepare_only)
-			sys1(SYS_exit_group, 0); /* the parent has the mount namespace: the root is ready */
-	}
-	TRACE("root");
+}
+
+/* Once in its namespaces and root: hostname, rlimits, capabilities, user, working directory, exec. */
+static void __attribute__((noreturn)) become_workload(struct isl_child_ctx *c, long old_umask)
+{
+	const struct isl_req *r = c->req;
+	unsigned long empty = 0;
+
 	if (r->hostname)
 		CHECK(sys2(SYS_sethostname, r->hostname, strlen(r->hostname)), "sethostname", r->hostname);
 	if (r->loopback)
@@ -778,4 +746,164 @@ void isl_child(struct isl_child_ctx *c)
 	TRACE("creds");
 	sys4(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8);
 	exec_command(c);
+}
+
+/* ------------------------------------------------------------------ a parked launch */
+
+/*
+ * A parked child lives on beside the JVM for as long as its launch waits: of the JVM's descriptors it
+ * keeps only its socket and the namespaces it joins (and 0-2, replaced at its launch). Held copies of
+ * the JVM's files and sockets would keep them open, and another parked child's socket would keep that
+ * child from seeing its launch let go.
+ */
+static void keep_only(struct isl_child_ctx *c)
+{
+	int keep[3] = { c->park_fd, c->netns_fd, c->mntns_fd };
+	unsigned int from = 3;
+
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (int i = 0; i < 3; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			CHECK(sys3(SYS_close_range, from, keep[i] - 1, 0), "park", "close the JVM's descriptors");
+		from = (unsigned int)keep[i] + 1;
+	}
+	CHECK(sys3(SYS_close_range, from, ~0U, 0), "park", "close the JVM's descriptors");
+}
+
+/*
+ * Waits for the rest of the launch: one message whose descriptors are stdin, stdout, stderr and the
+ * cgroup.procs files to join, in that order; the parent has written the rest of the request into the
+ * shared context before sending it. Copies the context (the parent's descriptor numbers are not this
+ * process's) into mine. The socket closing instead means the launch was let go, or the JVM died.
+ */
+static void await_unpark(struct isl_child_ctx *c, struct isl_child_ctx *mine)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * (3 + ISL_MAX_CGROUPS))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg;
+	struct cmsghdr *cmsg;
+	struct iovec iov;
+	char byte;
+	long n;
+	int fds[3 + ISL_MAX_CGROUPS];
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	do
+		n = sys3(SYS_recvmsg, c->park_fd, &msg, MSG_CMSG_CLOEXEC);
+	while (n == -EINTR);
+	if (n <= 0)
+		sys1(SYS_exit_group, 0); /* nothing to run: not a failure anybody waits to hear of */
+	*mine = *c;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(int) * (size_t)(3 + mine->nprocs_fds)))
+		die(mine, "unpark", -EPROTO, "descriptors of the launch", NULL);
+	memcpy(fds, CMSG_DATA(cmsg), sizeof(int) * (size_t)(3 + mine->nprocs_fds));
+	for (int i = 0; i < 3; i++)
+		mine->stdio[i] = fds[i];
+	for (int i = 0; i < mine->nprocs_fds; i++)
+		mine->procs_fds[i] = fds[3 + i];
+}
+
+/*
+ * A parked launch (isl_park): the namespaces and the root are made now, off the launch's path; then the
+ * child waits on its socket, and once the rest of the request is there it does what is the launch's
+ * own (cgroups, session, stdio, hostname, limits, user) and execs. It shares the JVM's memory (CLONE_VM)
+ * but not its descriptors, and writes nothing shared but its trace: what it receives goes into mine.
+ */
+static void __attribute__((noreturn)) parked_child(struct isl_child_ctx *c)
+{
+	struct isl_child_ctx mine;
+	long old_umask;
+
+	TRACE("child");
+	reset_signals();
+	keep_only(c);
+	sys2(SYS_prctl, PR_SET_NAME, "isolab-parked");
+	CHECK(sys2(SYS_setns, c->netns_fd, CLONE_NEWNET), "setns", "prepared network namespace");
+	old_umask = sys1(SYS_umask, 0);
+	setup_prepared_root(c);
+	sys1(SYS_close, c->netns_fd);
+	sys1(SYS_close, c->mntns_fd);
+	TRACE("root");
+	CHECK(sys3(SYS_write, c->park_fd, "r", 1), "park", "ready");
+	await_unpark(c, &mine);
+	c = &mine;
+	TRACE("unparked");
+	join_cgroups(c);
+	if (c->req->setsid)
+		CHECK(sys0(SYS_setsid), "setsid", "new session");
+	mark_fds_cloexec(c);
+	setup_stdio(c);
+	CHECK(sys3(SYS_setpriority, PRIO_PROCESS, 0, c->nice), "setpriority", "the launching thread's nice value");
+	TRACE("session-fds-stdio");
+	become_workload(c, old_umask);
+}
+
+void isl_child(struct isl_child_ctx *c)
+{
+	const struct isl_req *r = c->req;
+	long old_umask = -1;
+
+	if (c->park_fd >= 0)
+		parked_child(c);
+	TRACE("child");
+	reset_signals();
+	TRACE("signals");
+	if (c->sync_fd >= 0) {
+		char go;
+		long n = sys3(SYS_read, c->sync_fd, &go, 1);
+
+		if (n != 1) /* the parent failed (and says why) or died: nothing to report */
+			sys1(SYS_exit_group, 127);
+	}
+	for (int i = 0; i < c->njoin_ns_fds; i++)
+		CHECK(sys2(SYS_setns, c->join_ns_fds[i], 0), "setns", "namespace of the sandbox");
+	if (c->netns_fd >= 0)
+		CHECK(sys2(SYS_setns, c->netns_fd, CLONE_NEWNET), "setns", "prepared network namespace");
+	if ((r->clone_flags | r->join_ns) & CLONE_NEWUSER) {
+		/* Still the parent's (unmapped) ids: become the namespace's root, as runc's nsexec does. */
+		CHECK(sys3(SYS_setresgid, 0, 0, 0), "setgid", "root of the new user namespace (gid 0 must be mapped)");
+		CHECK(sys3(SYS_setresuid, 0, 0, 0), "setuid", "root of the new user namespace (uid 0 must be mapped)");
+	}
+	TRACE("setns-ids");
+	join_cgroups(c);
+	if (r->setsid)
+		CHECK(sys0(SYS_setsid), "setsid", "new session");
+	if (c->keep_fd >= 0)
+		send_mount_namespace(c);
+	mark_fds_cloexec(c);
+	setup_stdio(c);
+	TRACE("session-fds-stdio");
+	if (r->root_mode == ROOT_CHROOT) {
+		CHECK(sys1(SYS_chroot, r->root_dir), "chroot", r->root_dir);
+		CHECK(sys1(SYS_chdir, "/"), "chdir", "/");
+	} else if (r->root_mode == ROOT_PIVOT) {
+		old_umask = sys1(SYS_umask, 0); /* device nodes and mount points get exactly their modes */
+		if (c->mntns_fd >= 0)
+			setup_prepared_root(c);
+		else
+			setup_pivot_root(c);
+		if (r->prepare_only)
+			sys1(SYS_exit_group, 0); /* the parent has the mount namespace: the root is ready */
+	}
+	TRACE("root");
+	become_workload(c, old_umask);
 }

@@ -55,6 +55,7 @@ int main(int argc, char **argv)
 	ctx.netns_fd = -1;
 	ctx.keep_fd = -1;
 	ctx.mntns_fd = -1;
+	ctx.park_fd = -1;
 	for (int i = 0; i < 3; i++)
 		ctx.stdio[i] = i;
 	isl_child(&ctx);

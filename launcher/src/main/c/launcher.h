@@ -55,6 +55,7 @@ enum isl_tag {
 	T_OVL_MEMORY = 39,	/* flag: the overlay's upper and work dirs in a tmpfs mounted on ROOT_DIR */
 	T_PREPARE_ONLY = 40,	/* flag: set up the root, hand the mount namespace over (out[6]), exit: no exec */
 	T_MNTNS_FD = 41,	/* i32: a prepared root's mount namespace to join instead of assembling one */
+	T_PARK = 42,		/* flag: set up namespaces and root, then wait for the rest (isl_park): no command */
 };
 
 enum isl_root_mode { ROOT_NONE = 0, ROOT_CHROOT = 1, ROOT_PIVOT = 2 };
@@ -121,6 +122,7 @@ struct isl_req {
 	int keep_mntns;
 	int prepare_only;
 	int mntns_fd;
+	int park;
 };
 
 /* Why the child stopped before execve: written to the parent in one write(2), atomically. */
@@ -160,6 +162,8 @@ struct isl_child_ctx {
 	int keep_fd;		/* socket to send the new mount namespace over (SCM_RIGHTS), or -1 */
 	int mntns_fd;		/* a prepared root's mount namespace to join, or -1 */
 	int tree_fds[ISL_MAX_MOUNTS]; /* open_tree clones of bind sources, -1: mount by path */
+	int park_fd;		/* a parked launch's socket (isl_park): the rest of the request comes over it */
+	int nice;		/* a parked launch's: the launching thread's nice value, the workload's */
 	struct isl_trace *trace; /* NULL unless tracing */
 };
 
@@ -194,5 +198,8 @@ ISL_EXPORT int isl_kill(int pidfd, int pid, int sig);
 ISL_EXPORT int isl_features(void);
 ISL_EXPORT int isl_netns_new(void);
 ISL_EXPORT int isl_nice_thread(int nice);
+ISL_EXPORT int64_t isl_park(const uint8_t *buf, uint32_t len, int64_t *out, char *err, uint32_t errlen);
+ISL_EXPORT int isl_unpark(int64_t parked, const uint8_t *buf, uint32_t len, int64_t *out, char *err, uint32_t errlen);
+ISL_EXPORT void isl_park_cancel(int64_t parked);
 
 #endif

@@ -7,6 +7,7 @@
 #define CLONE_NEWNET_FLAG 0x40000000ULL
 #define CLONE_NEWUSER_FLAG 0x10000000ULL
 #define CLONE_NEWNS_FLAG 0x00020000ULL
+#define CLONE_NEWTIME_FLAG 0x00000080ULL
 
 struct reader {
 	const uint8_t *p, *end;
@@ -262,6 +263,9 @@ const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req)
 		case T_KEEP_MNTNS:
 			req->keep_mntns = 1;
 			break;
+		case T_PARK:
+			req->park = 1;
+			break;
 		case T_NETNS_FD:
 			NEED(n == 4 && (int32_t)u32_at(v) >= 0, "bad request: network namespace fd");
 			req->netns_fd = (int32_t)u32_at(v);
@@ -270,7 +274,11 @@ const char *isl_parse(const uint8_t *buf, size_t len, struct isl_req *req)
 			NEED(0, "bad request: unknown record (launcher library and Java classes of different versions?)");
 		}
 	}
-	NEED(nargv > 0 || req->prepare_only, "bad request: no command");
+	NEED(nargv > 0 || req->prepare_only || req->park, "bad request: no command");
+	NEED(!req->park || (req->mntns_fd >= 0 && req->netns_fd >= 0 && !req->nmounts && !req->root_rdonly &&
+			    !(req->clone_flags & (CLONE_NEWUSER_FLAG | CLONE_NEWTIME_FLAG)) && !req->join_pid),
+	     "bad request: a parked launch joins a prepared root and network, without bind mounts, read-only root, "
+	     "user or time namespace");
 	NEED(!req->prepare_only || (req->root_mode == ROOT_PIVOT && req->keep_mntns && !req->proc && req->mntns_fd < 0),
 	     "bad request: a prepared root is a pivot root without /proc, kept");
 	NEED(req->mntns_fd < 0 || (req->root_mode == ROOT_PIVOT && (req->clone_flags & CLONE_NEWNS_FLAG)),

@@ -525,6 +525,55 @@ static void cleanup(struct spawn *s, int ok)
 	isl_req_free(&s->req);
 }
 
+/* Every descriptor unset, the request parsed; -1 (and the reason in err) when it is bad. */
+static int spawn_init(struct spawn *s, const uint8_t *buf, uint32_t len, int64_t *out, char *err, uint32_t errlen)
+{
+	const char *bad;
+
+	memset(s, 0, sizeof(*s));
+	s->msg = err;
+	s->msglen = errlen;
+	s->out = out;
+	for (int i = 0; i < 2; i++)
+		s->err_pipe[i] = s->sync_pipe[i] = s->out_pipe[i] = s->errout_pipe[i] = s->keep_sock[i] = -1;
+	s->null_fd = s->cgroup_fd = s->join_pidfd = s->saved_pidns = s->target_pidns = s->pidfd = -1;
+	s->stack = NULL;
+	s->ctx.req = &s->req;
+	s->ctx.sync_fd = -1;
+	s->ctx.netns_fd = -1;
+	s->ctx.keep_fd = -1;
+	s->ctx.mntns_fd = -1;
+	s->ctx.park_fd = -1;
+	out[6] = -1;
+	for (int i = 0; i < ISL_MAX_MOUNTS; i++)
+		s->ctx.tree_fds[i] = -1;
+	for (int i = 0; i < ISL_DEVICES; i++)
+		s->ctx.dev_fds[i] = -1;
+	if (trace_fd() >= 0) {
+		s->ctx.trace = &s->trace;
+		isl_trace_step(&s->trace, "spawn");
+	}
+	bad = isl_parse(buf, len, &s->req);
+	if (bad)
+		return fail(s, "request", EINVAL, bad);
+	return 0;
+}
+
+/* What the caller gets of a running process: pid, pidfd, its output's read ends, its start time. */
+static void report_running(struct spawn *s)
+{
+	struct isl_proc_stat st;
+
+	s->out[0] = s->pid;
+	s->out[1] = s->pidfd;
+	s->out[2] = s->out_pipe[0];
+	s->out[3] = s->errout_pipe[0];
+	s->out[4] = isl_read_stat(s->pid, &st) == 0 ? st.start : -1;
+	for (int i = 2; i < 4; i++)
+		if (s->out[i] >= 0)
+			fcntl((int)s->out[i], F_SETFL, O_NONBLOCK);
+}
+
 /*
  * Launches the request in buf. On success returns 0 and fills out: [0] pid, [1] pidfd (-1 before Linux
  * 5.2), [2] stdout read end, [3] stderr read end (non-blocking, -1 when not a pipe), [4] start time in
@@ -534,40 +583,13 @@ static void cleanup(struct spawn *s, int ok)
 ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *err, uint32_t errlen)
 {
 	struct spawn s;
-	struct isl_proc_stat st;
-	const char *bad;
 	uint64_t flags;
 	int features = probe_features();
 	int have_clone3 = features & F_CLONE3;
 	int fork_mode, sync_mode, rc = -1;
 
-	memset(&s, 0, sizeof(s));
-	s.msg = err;
-	s.msglen = errlen;
-	s.out = out;
-	for (int i = 0; i < 2; i++)
-		s.err_pipe[i] = s.sync_pipe[i] = s.out_pipe[i] = s.errout_pipe[i] = s.keep_sock[i] = -1;
-	s.null_fd = s.cgroup_fd = s.join_pidfd = s.saved_pidns = s.target_pidns = s.pidfd = -1;
-	s.stack = NULL;
-	s.ctx.req = &s.req;
-	s.ctx.sync_fd = -1;
-	s.ctx.netns_fd = -1;
-	s.ctx.keep_fd = -1;
-	s.ctx.mntns_fd = -1;
-	out[6] = -1;
-	for (int i = 0; i < ISL_MAX_MOUNTS; i++)
-		s.ctx.tree_fds[i] = -1;
-	for (int i = 0; i < ISL_DEVICES; i++)
-		s.ctx.dev_fds[i] = -1;
-	if (trace_fd() >= 0) {
-		s.ctx.trace = &s.trace;
-		isl_trace_step(&s.trace, "spawn");
-	}
-	bad = isl_parse(buf, len, &s.req);
-	if (bad) {
-		fail(&s, "request", EINVAL, bad);
+	if (spawn_init(&s, buf, len, out, err, errlen) < 0)
 		return -1;
-	}
 	flags = s.req.clone_flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |
 				     CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME);
 	if (s.req.netns_fd >= 0) {
@@ -638,14 +660,7 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 		rc = 0;
 		goto out;
 	}
-	out[0] = s.pid;
-	out[1] = s.pidfd;
-	out[2] = s.out_pipe[0];
-	out[3] = s.errout_pipe[0];
-	out[4] = isl_read_stat(s.pid, &st) == 0 ? st.start : -1;
-	for (int i = 2; i < 4; i++)
-		if (out[i] >= 0)
-			fcntl((int)out[i], F_SETFL, O_NONBLOCK);
+	report_running(&s);
 	rc = 0;
 out:
 	if (s.ctx.trace) {
@@ -654,6 +669,218 @@ out:
 	}
 	cleanup(&s, rc == 0);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ parked launches */
+
+/*
+ * A launch parked before its last steps: its child was cloned into new pid, uts, ipc (and cgroup)
+ * namespaces, joined a prepared network and root, mounted its /proc, and waits on its socket. What it
+ * still needs is the launch's own: the command, cgroups, stdio, session, hostname, limits and user.
+ */
+struct parked {
+	struct spawn s;
+	int sock;		/* the parent's end of the child's socket (SOCK_SEQPACKET) */
+};
+
+/* The child's verdict on its socket: 1 when it sent ok (one byte), 0 at EOF, -1 (reason in s) on a report. */
+static int read_verdict(struct spawn *s, int sock, char ok)
+{
+	struct isl_error e;
+	ssize_t n;
+
+	do
+		n = recv(sock, &e, sizeof(e), 0);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	if (n == 1 && ((char *)&e)[0] == ok)
+		return 1;
+	if (n != (ssize_t)sizeof(e))
+		return fail(s, "launch", n < 0 ? errno : EPROTO, "no verdict from the parked child");
+	e.step[sizeof(e.step) - 1] = '\0';
+	e.detail[sizeof(e.detail) - 1] = '\0';
+	return fail(s, e.step, e.err, e.detail);
+}
+
+/* Kills the parked child if it still lives, reaps it, and frees what the parked launch holds. */
+static void park_free(struct parked *p, int ok)
+{
+	if (p->sock >= 0)
+		close(p->sock); /* a parked child sees EOF and exits of itself */
+	if (!ok && p->s.pid > 0) {
+		if (p->s.pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, p->s.pidfd, SIGKILL, NULL, 0);
+		else
+			kill(p->s.pid, SIGKILL);
+		while (waitpid(p->s.pid, NULL, __WALL) < 0 && errno == EINTR)
+			;
+	}
+	cleanup(&p->s, ok);
+	free(p);
+}
+
+/*
+ * Parks a launch (T_PARK): the request names the namespaces, the prepared network (T_NETNS_FD) and
+ * root (T_MNTNS_FD) to join, and the root's /proc and what is under it. Returns once the child is
+ * ready, with out[0] pid and out[1] pidfd; the handle for isl_unpark or isl_park_cancel, or 0 with the
+ * reason in err (nothing is left then). The namespace descriptors stay the caller's: the child joined them.
+ */
+ISL_EXPORT int64_t isl_park(const uint8_t *buf, uint32_t len, int64_t *out, char *err, uint32_t errlen)
+{
+	struct parked *p = calloc(1, sizeof(*p));
+	struct spawn *s;
+	int sv[2], features = probe_features(), ok;
+	uint64_t flags;
+
+	if (!p) {
+		snprintf(err, errlen, "park%cparked launch: %s", '\0', strerror(ENOMEM));
+		out[5] = ENOMEM;
+		return 0;
+	}
+	p->sock = -1;
+	s = &p->s;
+	if (spawn_init(s, buf, len, out, err, errlen) < 0) {
+		park_free(p, 0);
+		return 0;
+	}
+	if (!s->req.park || !(features & F_CLOSE_RANGE) || !(features & F_PIDFD)) {
+		fail(s, "park", s->req.park ? ENOSYS : EINVAL,
+		     s->req.park ? "a parked launch needs close_range (Linux 5.9) and pidfds" : "not a parked launch");
+		park_free(p, 0);
+		return 0;
+	}
+	flags = s->req.clone_flags & (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID);
+	/* a cgroup namespace is rooted where the workload is: unshared after its cgroups are joined */
+	s->ctx.unshare_flags = s->req.clone_flags & CLONE_NEWCGROUP;
+	s->ctx.netns_fd = s->req.netns_fd;
+	s->ctx.mntns_fd = s->req.mntns_fd;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		fail(s, "park", errno, "socketpair");
+		park_free(p, 0);
+		return 0;
+	}
+	p->sock = sv[0];
+	s->ctx.park_fd = s->ctx.err_fd = sv[1];
+	s->stack = take_stack();
+	if (!s->stack) {
+		close(sv[1]);
+		fail(s, "clone", errno, "child stack");
+		park_free(p, 0);
+		return 0;
+	}
+	isl_trace_step(s->ctx.trace, "prepare");
+	ok = do_clone(s, flags | CLONE_VM, probe_features() & F_CLONE3) == 0;
+	close(sv[1]); /* the child's copy is its own; the context keeps the number, which the child reads */
+	if (ok) {
+		ok = read_verdict(s, p->sock, 'r');
+		if (ok == 0)
+			fail(s, "park", EPROTO, "the parked child exited before it was ready");
+	}
+	isl_trace_step(s->ctx.trace, "parked");
+	if (s->ctx.trace)
+		write_trace(s->ctx.trace, ok == 1);
+	if (ok != 1) {
+		park_free(p, 0);
+		return 0;
+	}
+	out[0] = s->pid;
+	out[1] = s->pidfd;
+	return (int64_t)(uintptr_t)p;
+}
+
+/*
+ * Launches a parked launch with the rest of its request (buf: a whole request; its namespaces and root
+ * are the parked child's, only the rest is read). The handle is used up, launched or not. Returns and
+ * fills out as isl_spawn does; on failure the child is killed and reaped.
+ */
+ISL_EXPORT int isl_unpark(int64_t handle, const uint8_t *buf, uint32_t len, int64_t *out, char *err, uint32_t errlen)
+{
+	struct parked *p = (struct parked *)(uintptr_t)handle;
+	struct spawn *s = &p->s;
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * (3 + ISL_MAX_CGROUPS))];
+		struct cmsghdr align;
+	} control;
+	struct msghdr msg;
+	struct cmsghdr *cmsg;
+	struct iovec iov;
+	const char *bad;
+	uint64_t no_flags = 0;
+	int fds[3 + ISL_MAX_CGROUPS], nfds, nice, rc;
+
+	s->msg = err;
+	s->msglen = errlen;
+	s->out = out;
+	out[6] = -1;
+	if (s->ctx.trace) {
+		s->trace.n = 0;
+		isl_trace_step(&s->trace, "unpark");
+	}
+	/* the child waits on its socket and reads none of this until it is woken */
+	isl_req_free(&s->req);
+	bad = isl_parse(buf, len, &s->req);
+	if (bad) {
+		fail(s, "request", EINVAL, bad);
+		goto failed;
+	}
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+	if (nice == -1 && errno) {
+		fail(s, "setpriority", errno, "the launching thread's nice value");
+		goto failed;
+	}
+	s->ctx.nice = nice;
+	if (prepare_stdio(s) < 0 || prepare_cgroups(s, 0, &no_flags) < 0)
+		goto failed;
+	fds[0] = s->ctx.stdio[0];
+	fds[1] = s->ctx.stdio[1];
+	fds[2] = s->ctx.stdio[2];
+	for (int i = 0; i < s->ctx.nprocs_fds; i++)
+		fds[3 + i] = s->ctx.procs_fds[i];
+	nfds = 3 + s->ctx.nprocs_fds;
+	memset(&msg, 0, sizeof(msg));
+	memset(&control, 0, sizeof(control));
+	iov.iov_base = "g";
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+	memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * (size_t)nfds);
+	if (sendmsg(p->sock, &msg, MSG_NOSIGNAL) < 0) {
+		fail(s, "unpark", errno, "the parked child is gone");
+		goto failed;
+	}
+	/* EOF once the child's execve closed its end (after the point of no return), or its report */
+	rc = read_verdict(s, p->sock, 0);
+	isl_trace_step(s->ctx.trace, "exec");
+	if (rc != 0)
+		goto failed;
+	report_running(s);
+	if (s->ctx.trace) {
+		isl_trace_step(s->ctx.trace, "returned");
+		write_trace(s->ctx.trace, 1);
+	}
+	park_free(p, 1);
+	return 0;
+failed:
+	if (s->ctx.trace) {
+		isl_trace_step(s->ctx.trace, "returned");
+		write_trace(s->ctx.trace, 0);
+	}
+	park_free(p, 0);
+	return -1;
+}
+
+/* Lets a parked launch go: its child exits (or is killed) and is reaped; the handle is used up. */
+ISL_EXPORT void isl_park_cancel(int64_t handle)
+{
+	park_free((struct parked *)(uintptr_t)handle, 0);
 }
 
 static int loopback_up(void)

@@ -91,8 +91,48 @@ public final class Launcher implements AutoCloseable {
         }
         // a prepared root's namespace is the one to keep
         int kept = mntns >= 0 && request.keepMountNamespace() ? mntns : (int) out[OUT_MOUNT_NAMESPACE];
+        return running(out, kept, io);
+    }
+
+    /**
+     * Launches {@code request} in a parked launch: the child gets the rest of the request and execs; returns
+     * once the workload runs. The request must ask for the parked launch's namespaces and root and join
+     * nothing; the parked launch is used up, launched or not.
+     *
+     * @throws LaunchException naming the step that failed; nothing of the attempt remains
+     */
+    public LaunchedProcess launch(ParkedLaunch parked, LaunchRequest request, ProcessIo io) {
+        if (closed) {
+            throw new IllegalStateException("the launcher is closed");
+        }
+        if (!request.namespaces().equals(parked.namespaces()) || !parked.root().equals(request.root())
+                || request.join() != null || request.network() != null || !request.uidMap().isEmpty()) {
+            parked.close();
+            throw new IllegalArgumentException("the request is not the parked launch's: it must ask for its namespaces "
+                    + parked.namespaces() + " and root, and join nothing");
+        }
+        long handle = parked.take();
+        int mntns = parked.takeMountNamespace();
+        long[] out = new long[8];
+        byte[] error = new byte[1024];
+        boolean launched = false;
+        try {
+            byte[] encoded = RequestEncoder.encode(request, -1, -1);
+            if (LauncherNative.isl_unpark(handle, encoded, encoded.length, out, error, error.length) != 0) {
+                throw failure((int) out[OUT_ERRNO], error);
+            }
+            launched = true;
+        } finally {
+            if (mntns >= 0 && !(launched && request.keepMountNamespace())) {
+                LauncherNative.isl_close(mntns);
+            }
+        }
+        return running(out, request.keepMountNamespace() ? mntns : -1, io);
+    }
+
+    private LaunchedProcess running(long[] out, int mountNamespace, ProcessIo io) {
         LaunchedProcess process = new LaunchedProcess((int) out[OUT_PID], (int) out[OUT_PIDFD], out[OUT_START_TIME],
-                kept, io);
+                mountNamespace, io);
         try {
             loop.register(process, (int) out[OUT_STDOUT], (int) out[OUT_STDERR]);
         } catch (RuntimeException e) {
@@ -100,6 +140,44 @@ public final class Launcher implements AutoCloseable {
             throw e;
         }
         return process;
+    }
+
+    /**
+     * Parks a launch in {@code root}, a pivot root on a {@link PreparedRoot} (without bind mounts, not
+     * read-only): a child is cloned into {@code namespaces} (without user and time namespaces), joins the
+     * prepared root and its network, mounts its /proc with the masks under it, and waits for
+     * {@link #launch(ParkedLaunch, LaunchRequest, ProcessIo)}. The prepared root is used up either way.
+     *
+     * @throws LaunchException naming the step that failed (the kernel lacks close_range, Linux 5.9 ...)
+     */
+    public ParkedLaunch park(Set<Namespace> namespaces, RootSetup.Pivot root) {
+        if (root.prepared() == null || !root.mounts().isEmpty() || root.readOnly()
+                || !namespaces.containsAll(Set.of(Namespace.MOUNT, Namespace.NET))
+                || namespaces.contains(Namespace.USER) || namespaces.contains(Namespace.TIME)) {
+            throw new IllegalArgumentException("a parked launch has a prepared root without bind mounts, not read-only,"
+                    + " new mount and network namespaces and no user or time namespace: " + namespaces + " " + root);
+        }
+        int mntns = root.prepared().take();
+        int netns = -1;
+        long[] out = new long[8];
+        byte[] error = new byte[1024];
+        long handle = 0;
+        try {
+            netns = root.prepared().network().take();
+            byte[] encoded = RequestEncoder.encodePark(namespaces, root, netns, mntns);
+            handle = LauncherNative.isl_park(encoded, encoded.length, out, error, error.length);
+            if (handle == 0) {
+                throw failure((int) out[OUT_ERRNO], error);
+            }
+        } finally {
+            if (netns >= 0) {
+                LauncherNative.isl_close(netns); // the child is in it now, or nobody needs it
+            }
+            if (handle == 0) {
+                LauncherNative.isl_close(mntns);
+            }
+        }
+        return new ParkedLaunch(namespaces, root, (int) out[OUT_PID], handle, mntns);
     }
 
     /**

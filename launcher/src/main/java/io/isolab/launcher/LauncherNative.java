@@ -22,6 +22,12 @@ final class LauncherNative {
 
     static native int isl_spawn(byte[] request, int length, long[] out, byte[] error, int errorLength);
 
+    static native long isl_park(byte[] request, int length, long[] out, byte[] error, int errorLength);
+
+    static native int isl_unpark(long parked, byte[] request, int length, long[] out, byte[] error, int errorLength);
+
+    static native void isl_park_cancel(long parked);
+
     static native int isl_wait(int pidfd, int pid, int[] status);
 
     static native int isl_kill(int pidfd, int pid, int signal);

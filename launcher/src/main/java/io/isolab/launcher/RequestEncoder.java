@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Writes a {@link LaunchRequest} in the wire format {@code launcher.h} parses. */
@@ -50,6 +51,7 @@ final class RequestEncoder {
     private static final int OVL_MEMORY = 39;
     private static final int PREPARE_ONLY = 40;
     private static final int MNTNS_FD = 41;
+    private static final int PARK = 42;
     private static final int STDOUT_FD = 34;
     private static final int STDERR_FD = 35;
     private static final int FD_NULL = -2;
@@ -136,6 +138,21 @@ final class RequestEncoder {
         e.flag(PREPARE_ONLY, true);
         e.u32(STDOUT_FD, FD_NULL);
         e.u32(STDERR_FD, FD_NULL);
+        return e.bytes();
+    }
+
+    /**
+     * A launch parked before its last steps (see {@link Launcher#park}): its namespaces, the prepared
+     * network and root it joins, and what of the root is its own (/proc and what is under it).
+     */
+    static byte[] encodePark(Set<Namespace> namespaces, RootSetup.Pivot root, int netnsFd, int mntnsFd) {
+        RequestEncoder e = new RequestEncoder();
+        e.room(4).putInt(MAGIC);
+        e.u64(CLONE_FLAGS, Namespace.flags(namespaces));
+        e.root(root);
+        e.u32(NETNS_FD, netnsFd);
+        e.u32(MNTNS_FD, mntnsFd);
+        e.flag(PARK, true);
         return e.bytes();
     }
 

@@ -334,6 +334,99 @@ class LauncherTest {
     }
 
     @Test
+    void launchesAParkedLaunchWithWhatIsItsOwn() throws Exception {
+        String hostMounts = Files.readString(Path.of("/proc/self/mountinfo"));
+        Set<Namespace> namespaces = EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC,
+                Namespace.NET, Namespace.CGROUP);
+        ParkedLaunch parked = parkFromABackgroundThread(namespaces);
+        Path proc = Path.of("/proc", String.valueOf(parked.pid()));
+        assertEquals("isolab-parked", Files.readString(proc.resolve("comm")).strip());
+        try (Stream<Path> fds = Files.list(proc.resolve("fd"))) {
+            // 0-2 and its socket: none of the JVM's files, sockets or other parked launches' sockets
+            List<String> held = fds.map(LauncherTest::target).toList();
+            assertTrue(held.size() <= 4, "the parked child holds the JVM's descriptors: " + held);
+        }
+        String name = "isolab-launcher-test-" + ProcessHandle.current().pid();
+        Path pids = Path.of("/sys/fs/cgroup/pids", name);
+        boolean v1 = Files.isDirectory(pids.getParent());
+        if (v1) {
+            Files.createDirectory(pids);
+        }
+        try {
+            Capture c = new Capture();
+            LaunchRequest.Builder request = LaunchRequest.builder("sh", "-c", "echo $$; hostname; grep pids /proc/self/cgroup;"
+                            + " cut -d' ' -f19 /proc/self/stat; ls /proc/self/fd | wc -l; echo /proc/[0-9]*")
+                    .env(ENV).namespaces(namespaces).root(parked.root()).hostname("parked-box").newSession(true);
+            if (v1) {
+                request.cgroup(pids);
+            }
+            LaunchedProcess p = launcher.launch(parked, request.build(), c.io());
+            assertEquals(parked.pid(), p.pid(), "the parked child is the workload");
+            assertEquals(ExitStatus.exited(0), p.awaitExit(Duration.ofSeconds(30)).status(), c::err);
+            List<String> lines = c.out().lines().toList();
+            assertEquals("1", lines.get(0), c.out());
+            assertEquals("parked-box", lines.get(1), c.out());
+            if (v1) {
+                // joined before its cgroup namespace was unshared: the namespace's root
+                assertTrue(lines.get(2).matches("\\d+:pids:/"), c.out());
+            }
+            assertEquals("0", lines.get(lines.size() - 3).strip(), "the launching thread's nice, not the parker's: " + c.out());
+            assertEquals("4", lines.get(lines.size() - 2).strip(), "stdio and ls's own directory only: " + c.out());
+            assertEquals("/proc/1", lines.get(lines.size() - 1), c.out());
+        } finally {
+            if (v1) {
+                Files.delete(pids);
+            }
+        }
+        assertThrows(IllegalStateException.class, () -> launcher.launch(parked, LaunchRequest.builder("true")
+                .namespaces(namespaces).root(parked.root()).build(), new Capture().io()), "used once only");
+        assertEquals(hostMounts, Files.readString(Path.of("/proc/self/mountinfo")), "a mount was left on the host");
+    }
+
+    @Test
+    void aParkedLaunchFailsCleanlyOrIsLetGo() throws Exception {
+        Set<Namespace> namespaces = EnumSet.of(Namespace.PID, Namespace.MOUNT, Namespace.UTS, Namespace.IPC,
+                Namespace.NET);
+        ParkedLaunch missing = parkFromABackgroundThread(namespaces);
+        LaunchException e = assertThrows(LaunchException.class, () -> launcher.launch(missing,
+                LaunchRequest.builder("/no/such/command").env(ENV).namespaces(namespaces).root(missing.root()).build(),
+                new Capture().io()));
+        assertEquals("execve", e.step(), e.getMessage());
+        assertFalse(Files.exists(Path.of("/proc", String.valueOf(missing.pid()))), "the failed child is reaped");
+
+        ParkedLaunch unused = parkFromABackgroundThread(namespaces);
+        unused.close();
+        unused.close();
+        assertFalse(Files.exists(Path.of("/proc", String.valueOf(unused.pid()))), "a parked child let go is reaped");
+
+        ParkedLaunch other = parkFromABackgroundThread(namespaces);
+        assertThrows(IllegalArgumentException.class, () -> launcher.launch(other, LaunchRequest.builder("true")
+                .namespaces(FIVE).root(RootSetup.pivot(rootfs, scratch).memoryOverlay().build()).build(),
+                new Capture().io()), "another root");
+        assertFalse(Files.exists(Path.of("/proc", String.valueOf(other.pid()))), "a refused launch lets the child go");
+    }
+
+    /** As the prepared pool does: from a thread at nice 19, which the workload must not inherit. */
+    private ParkedLaunch parkFromABackgroundThread(Set<Namespace> namespaces) throws Exception {
+        RootSetup.Pivot base = RootSetup.pivot(rootfs, scratch).memoryOverlay().sysfs(true)
+                .dev(RootSetup.Pivot.DevMode.MKNOD).build();
+        java.util.concurrent.CompletableFuture<ParkedLaunch> parked = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                launcher.yieldToLaunches();
+                PreparedRoot prepared = launcher.prepareRoot(base, launcher.prepareNetwork());
+                parked.complete(launcher.park(namespaces, RootSetup.pivot(rootfs, scratch).memoryOverlay().sysfs(true)
+                        .dev(RootSetup.Pivot.DevMode.MKNOD).prepared(prepared).build()));
+            } catch (RuntimeException e) {
+                parked.completeExceptionally(e);
+            }
+        });
+        t.start();
+        t.join();
+        return parked.get();
+    }
+
+    @Test
     void keepsTheMountNamespaceUntilReleased() throws Exception {
         Path mountPoint = Files.createDirectory(scratch.resolve("root"));
         Path upper = Files.createDirectory(scratch.resolve("upper"));
@@ -348,6 +441,14 @@ class LauncherTest {
         p.releaseMountNamespace();
         p.releaseMountNamespace();
         assertFalse(heldByThisProcess(namespace), namespace + " is still held");
+    }
+
+    private static String target(Path fd) {
+        try {
+            return fd.getFileName() + "->" + Files.readSymbolicLink(fd);
+        } catch (IOException gone) {
+            return fd.getFileName() + " (gone)";
+        }
     }
 
     private static boolean heldByThisProcess(String namespace) throws IOException {
