@@ -66,7 +66,7 @@ final class LinuxNsDriver implements BackendDriver {
         // made in this user namespace: of use only to sandboxes without one of their own
         this.prepared = new PreparedPool(launcher, always == null ? context.settings().prepareAhead() : 0,
                 context.settings().overlayUpper() == OverlayUpper.MEMORY ? LinuxNsSandbox::preparedRoot : null,
-                context.stateDir());
+                LinuxNsSandbox::parkedRoot, context.stateDir());
     }
 
     /** Rootless without a delegated cgroup there are none: sandboxes then run without limits, stats or pause. */

@@ -19,6 +19,8 @@ import io.isolab.launcher.LaunchRequest;
 import io.isolab.launcher.LaunchedProcess;
 import io.isolab.launcher.LinuxCapability;
 import io.isolab.launcher.Namespace;
+import io.isolab.launcher.ParkedLaunch;
+import io.isolab.launcher.PreparedRoot;
 import io.isolab.launcher.RootSetup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -103,7 +105,16 @@ final class LinuxNsSandbox implements SandboxHandle {
      * namespace, before what is its own (bind mounts, read-only root): what {@link PreparedPool} prepares.
      */
     static RootSetup.Pivot preparedRoot(Path rootfs, Path mountPoint) {
-        return memoryRoot(rootfs, mountPoint).sysfs(true).dev(RootSetup.Pivot.DevMode.MKNOD).build();
+        return preparedShape(rootfs, mountPoint).build();
+    }
+
+    /** The root of a launch parked in {@code prepared} by {@link PreparedPool}: nothing of its own added. */
+    static RootSetup.Pivot parkedRoot(PreparedRoot prepared) {
+        return preparedShape(prepared.base().rootfs(), prepared.base().mountPoint()).prepared(prepared).build();
+    }
+
+    private static RootSetup.Pivot.Builder preparedShape(Path rootfs, Path mountPoint) {
+        return memoryRoot(rootfs, mountPoint).sysfs(true).dev(RootSetup.Pivot.DevMode.MKNOD);
     }
 
     private static RootSetup.Pivot.Builder memoryRoot(Path rootfs, Path mountPoint) {
@@ -114,13 +125,15 @@ final class LinuxNsSandbox implements SandboxHandle {
     public ExecHandle start(ProcessIo io) {
         boolean ownNet = namespaces.contains(Namespace.NET);
         // namespaces made ahead, if the pool has them: only for a network of its own without a user namespace
-        PreparedPool.Ready ready = ownNet && ids.isEmpty() ? driver.prepared().take(spec.rootfs()) : null;
+        PreparedPool.Ready ready = ownNet && ids.isEmpty()
+                ? driver.prepared().take(spec.rootfs(), parkable() ? namespaces : null) : null;
+        ParkedLaunch parked = ready != null ? ready.parked() : null;
         try {
             LaunchRequest.Builder request = LaunchRequest.builder(spec.process().argv())
                     .env(spec.process().env())
                     .cwd(spec.process().cwd())
                     .credentials(credentials)
-                    .root(root(ownNet, ready))
+                    .root(parked != null ? parked.root() : root(ownNet, ready))
                     .namespaces(namespaces)
                     .hostname(spec.hostname() != null ? spec.hostname() : context.sandboxId())
                     .capabilities(LinuxCapability.OCI_DEFAULT)
@@ -134,19 +147,24 @@ final class LinuxNsSandbox implements SandboxHandle {
             if (cgroup != null) {
                 cgroup.dirs().forEach(request::cgroup);
             }
-            main = driver.launcher().launch(request.build(), io);
+            main = parked != null ? driver.launcher().launch(parked, request.build(), io)
+                    : driver.launcher().launch(request.build(), io);
             // nothing ran in the cgroup before: the OOM counter starts at 0
             return new SandboxProcessHandle(main, cgroup, 0);
         } finally {
             if (ready != null) {
-                // no-ops once the launch took them
-                if (ready.root() != null) {
-                    ready.root().close();
-                } else {
-                    ready.network().close();
-                }
+                ready.close(); // a no-op once the launch took it
             }
         }
+    }
+
+    /**
+     * Whether a launch parked ahead in a prepared root can be this sandbox's: its root has nothing of its
+     * own (no bind mounts, not read-only, layers in memory) and it has no time namespace.
+     */
+    private boolean parkable() {
+        return spec.mounts().isEmpty() && !spec.readOnlyRoot() && !namespaces.contains(Namespace.TIME)
+                && driver.settings().overlayUpper() == OverlayUpper.MEMORY;
     }
 
     private RootSetup.Pivot root(boolean ownNet, PreparedPool.Ready ready) {

@@ -1,6 +1,8 @@
 package io.isolab.backend.linuxns;
 
 import io.isolab.launcher.Launcher;
+import io.isolab.launcher.Namespace;
+import io.isolab.launcher.ParkedLaunch;
 import io.isolab.launcher.PreparedNetwork;
 import io.isolab.launcher.PreparedRoot;
 import io.isolab.launcher.RootSetup;
@@ -10,7 +12,9 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,32 +24,58 @@ import org.slf4j.LoggerFactory;
  * {@code lo}, up) and, when the copy-on-write layer is in memory, the pivot root on it (see
  * {@link PreparedRoot}: overlay, /dev, /sys, masks, old root detached). The launch then joins them and does
  * only what is its own; creating a network namespace (every network subsystem's init under the rtnl lock)
- * and assembling a root (an RCU grace period to detach the old one) are off its path.
+ * and assembling a root (an RCU grace period to detach the old one) are off its path. Where the launch
+ * has nothing of its own in its root (no bind mounts, not read-only) the pool goes one step further and
+ * parks a launch in it ({@link ParkedLaunch}): the clone of the remaining namespaces and the root's /proc
+ * are then off the launch's path too.
  *
  * <p>Each is brand new and serves one sandbox: nothing is ever reused. Nothing can leak: a ready entry is
  * only descriptors of this JVM (no bind mount, no name, layers in memory), released by {@link #close()} or
- * with the JVM however it dies. Roots are prepared for the rootfs the last launch used; a launch with
- * another one retargets the pool and assembles its own. The thread starts at the first {@link #take}, keeps
+ * with the JVM however it dies (a parked child exits when the JVM's end of its socket closes). Roots are
+ * prepared for the rootfs the last launch used, and parked in its namespaces if it could use a parked
+ * launch; a launch that differs retargets the pool and assembles its own. The thread starts at the first {@link #take}, keeps
  * {@code size} ready at nice 19, and stops if the kernel refuses (launches then make their own).
  */
 final class PreparedPool implements AutoCloseable, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PreparedPool.class);
 
-    /** What a launch gets: a root with its network, or a network alone (the root is then the launch's). */
-    record Ready(PreparedRoot root, PreparedNetwork network) {
+    /**
+     * What a launch gets: a launch parked in a root, a root with its network, or a network alone (the root
+     * is then the launch's). Closing releases what the launch did not take.
+     */
+    record Ready(ParkedLaunch parked, PreparedRoot root, PreparedNetwork network) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (parked != null) {
+                parked.close();
+            } else if (root != null) {
+                root.close();
+            } else {
+                network.close();
+            }
+        }
+    }
+
+    /** What the pool prepares: roots of this rootfs (or none), parked in these namespaces (or not). */
+    private record Target(Path rootfs, Set<Namespace> parkIn) {
+        Target {
+            parkIn = parkIn == null ? null : Set.copyOf(parkIn);
+        }
     }
 
     private final Launcher launcher;
     private final int size;
     /** The root a rootfs gets, made at a mount point: null when only networks are prepared. */
     private final BiFunction<Path, Path, RootSetup.Pivot> rootOf;
+    /** The root a launch parked in a prepared root asks for. */
+    private final Function<PreparedRoot, RootSetup.Pivot> parkedRootOf;
     private final Path mountPoint;
     /** Guarded by this. */
     private final Deque<Ready> ready = new ArrayDeque<>();
     /** Entries for another rootfs, released by the thread (a root's teardown waits for RCU). Guarded by this. */
     private final List<Ready> stale = new ArrayList<>();
-    /** The rootfs roots are prepared for; null until a launch names one. Guarded by this. */
-    private Path rootfs;
+    /** What is prepared; null until a launch says. Guarded by this. */
+    private Target target;
     /** Guarded by this. */
     private Thread filler;
     /** Guarded by this: closed, or the kernel refused. */
@@ -53,22 +83,26 @@ final class PreparedPool implements AutoCloseable, Runnable {
 
     /**
      * @param size       how many to keep ready; 0 disables the pool
-     * @param rootOf     the pivot root for (rootfs, mount point) to prepare, or {@code null} for networks only
-     * @param mountPoint an existing directory the prepared layers' tmpfs covers, in their namespace only
+     * @param rootOf       the pivot root for (rootfs, mount point) to prepare, or {@code null} for networks only
+     * @param parkedRootOf the root of a launch parked in a prepared root
+     * @param mountPoint   an existing directory the prepared layers' tmpfs covers, in their namespace only
      */
-    PreparedPool(Launcher launcher, int size, BiFunction<Path, Path, RootSetup.Pivot> rootOf, Path mountPoint) {
+    PreparedPool(Launcher launcher, int size, BiFunction<Path, Path, RootSetup.Pivot> rootOf,
+                 Function<PreparedRoot, RootSetup.Pivot> parkedRootOf, Path mountPoint) {
         this.launcher = launcher;
         this.size = size;
         this.rootOf = rootOf;
+        this.parkedRootOf = parkedRootOf;
         this.mountPoint = mountPoint;
         this.stopped = size == 0;
     }
 
     /**
-     * What is ready for a launch on {@code forRootfs}, or {@code null} when nothing is (the launch then makes
-     * its own). A root prepared for another rootfs is not given; the pool turns to {@code forRootfs}.
+     * What is ready for a launch on {@code forRootfs}, parked in {@code parkIn} if that is not null, or
+     * {@code null} when nothing is (the launch then makes its own). What was prepared for another launch is
+     * not given; the pool turns to this one's.
      */
-    synchronized Ready take(Path forRootfs) {
+    synchronized Ready take(Path forRootfs, Set<Namespace> parkIn) {
         if (stopped) {
             return null;
         }
@@ -77,10 +111,13 @@ final class PreparedPool implements AutoCloseable, Runnable {
             filler.setDaemon(true);
             filler.start();
         }
-        if (rootOf != null && !forRootfs.equals(rootfs)) {
-            rootfs = forRootfs;
-            stale.addAll(ready);
-            ready.clear();
+        Target wanted = new Target(rootOf != null ? forRootfs : null, rootOf != null ? parkIn : null);
+        if (!wanted.equals(target)) {
+            if (target != null) {
+                stale.addAll(ready);
+                ready.clear();
+            }
+            target = wanted;
         }
         Ready next = ready.poll();
         notifyAll();
@@ -91,7 +128,7 @@ final class PreparedPool implements AutoCloseable, Runnable {
     public void run() {
         launcher.yieldToLaunches(); // a launch waiting for the CPU matters more than a refill
         while (true) {
-            Path target;
+            Target making;
             List<Ready> release;
             synchronized (this) {
                 while (!stopped && stale.isEmpty() && ready.size() >= size) {
@@ -104,14 +141,14 @@ final class PreparedPool implements AutoCloseable, Runnable {
                 if (stopped) {
                     return;
                 }
-                target = rootfs;
+                making = target;
                 release = new ArrayList<>(stale);
                 stale.clear();
             }
-            release.forEach(PreparedPool::release);
+            release.forEach(Ready::close);
             Ready made;
             try {
-                made = make(target);
+                made = make(making);
             } catch (RuntimeException e) {
                 LOG.warn("sandboxes' namespaces are no longer made ahead of launches: {}", e.getMessage());
                 synchronized (this) {
@@ -120,8 +157,8 @@ final class PreparedPool implements AutoCloseable, Runnable {
                 return;
             }
             synchronized (this) {
-                if (stopped || (rootOf != null && !Objects.equals(target, rootfs))) {
-                    release(made);
+                if (stopped || !Objects.equals(making, target)) {
+                    made.close();
                     if (stopped) {
                         return;
                     }
@@ -132,25 +169,27 @@ final class PreparedPool implements AutoCloseable, Runnable {
         }
     }
 
-    /** A network, and the root on it when roots are prepared and a rootfs is known. */
-    private Ready make(Path target) {
+    /** A network, the root on it when roots are prepared, and a launch parked in it when launches are. */
+    private Ready make(Target making) {
         PreparedNetwork network = launcher.prepareNetwork();
-        if (rootOf == null || target == null) {
-            return new Ready(null, network);
+        if (making == null || making.rootfs() == null) {
+            return new Ready(null, null, network);
         }
+        PreparedRoot root;
         try {
-            return new Ready(launcher.prepareRoot(rootOf.apply(target, mountPoint), network), null);
+            root = launcher.prepareRoot(rootOf.apply(making.rootfs(), mountPoint), network);
         } catch (RuntimeException e) {
             network.close();
             throw e;
         }
-    }
-
-    private static void release(Ready ready) {
-        if (ready.root() != null) {
-            ready.root().close();
-        } else {
-            ready.network().close();
+        if (making.parkIn() == null) {
+            return new Ready(null, root, null);
+        }
+        try {
+            return new Ready(launcher.park(making.parkIn(), parkedRootOf.apply(root)), null, null);
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
         }
     }
 
@@ -175,6 +214,6 @@ final class PreparedPool implements AutoCloseable, Runnable {
                 Thread.currentThread().interrupt();
             }
         }
-        release.forEach(PreparedPool::release);
+        release.forEach(Ready::close);
     }
 }
