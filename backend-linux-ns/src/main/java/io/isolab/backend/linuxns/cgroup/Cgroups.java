@@ -310,7 +310,7 @@ public final class Cgroups implements AutoCloseable {
             }
         }
         layout.legacy(Controller.CPUSET.kernelName()).ifPresent(this::copyCpusetDown);
-        return new Placement(roles, unified, unifiedKill);
+        return new Placement(roles, unified, unifiedKill, new InterfaceFiles());
     }
 
     private void ensureDirs(Hierarchy h) {
