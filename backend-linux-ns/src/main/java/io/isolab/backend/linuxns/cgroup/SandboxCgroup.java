@@ -33,6 +33,8 @@ public final class SandboxCgroup {
     private final String sandboxId;
     private final Placement placement;
     private final Map<Hierarchy, CgroupDir> dirs;
+    /** What {@link #dirs()} returns, made once: every launch asks for it. */
+    private final List<Path> paths;
     /** Peaks seen by sampling, for kernels without memory.peak / pids.peak. */
     private final AtomicLong memorySeen = new AtomicLong();
     private final AtomicLong pidsSeen = new AtomicLong();
@@ -45,6 +47,7 @@ public final class SandboxCgroup {
         this.sandboxId = sandboxId;
         this.placement = placement;
         this.dirs = new LinkedHashMap<>(dirs);
+        this.paths = this.dirs.values().stream().map(CgroupDir::path).toList();
     }
 
     public String sandboxId() {
@@ -57,7 +60,7 @@ public final class SandboxCgroup {
      * it is a single v2 directory), so that nothing the workload does, not even its first fork, escapes.
      */
     public List<Path> dirs() {
-        return dirs.values().stream().map(CgroupDir::path).toList();
+        return paths;
     }
 
     /**
