@@ -246,6 +246,15 @@ public final class Backend implements AutoCloseable {
             return;
         }
         try {
+            // the common case, a directory the backend left empty, at once: the walk reads every level's attributes
+            Files.delete(dir);
+            return;
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return; // removed concurrently
+        } catch (IOException notEmpty) {
+            // not empty, or not removable: the walk below deletes what it may and says why it cannot
+        }
+        try {
             Object device = Files.getAttribute(dir, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
             Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
                 @Override

@@ -30,11 +30,10 @@ final class Leases {
     /** Takes the lease of a new sandbox. */
     Lease acquire(String sandboxId) {
         try {
-            Files.createDirectories(dir);
             Path file = dir.resolve(sandboxId);
             while (true) {
                 Path pending = dir.resolve(PENDING + sandboxId);
-                FileChannel channel = FileChannel.open(pending, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                FileChannel channel = createPending(pending);
                 try {
                     FileLock lock = channel.lock();
                     Files.move(pending, file, StandardCopyOption.ATOMIC_MOVE);
@@ -45,6 +44,19 @@ final class Leases {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot take the lease of " + sandboxId + " under " + dir, e);
+        }
+    }
+
+    /**
+     * The directory is made when missing, not before every lease: on an existing directory
+     * {@code Files.createDirectories} throws and catches an exception inside the JDK, at every sandbox.
+     */
+    private FileChannel createPending(Path pending) throws IOException {
+        try {
+            return FileChannel.open(pending, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException noDirectory) {
+            Files.createDirectories(dir);
+            return FileChannel.open(pending, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         }
     }
 

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,11 @@ final class LinuxNsDriver implements BackendDriver {
     private final IdMaps whenRequired;
     private final boolean timeNamespaces;
     private final PreparedPool prepared;
+    private volatile Facts facts;
+
+    /** The driver's facts, and the cgroups' facts they were made with. */
+    private record Facts(Map<String, String> ofCgroups, Map<String, String> all) {
+    }
 
     LinuxNsDriver(BackendContext<LinuxNsSettings> context) {
         this.context = context;
@@ -134,17 +140,24 @@ final class LinuxNsDriver implements BackendDriver {
         }
     }
 
+    /** Unmodifiable. Every result carries them: made again only when the cgroups' own facts are new. */
     @Override
     public Map<String, String> facts() {
-        Map<String, String> facts = new TreeMap<>();
-        if (cgroups != null) {
-            facts.putAll(cgroups.facts());
-        } else {
-            facts.put("cgroup", "none");
+        Map<String, String> ofCgroups = cgroups != null ? cgroups.facts() : null;
+        Facts f = facts;
+        if (f == null || f.ofCgroups() != ofCgroups) {
+            Map<String, String> all = new TreeMap<>();
+            if (ofCgroups != null) {
+                all.putAll(ofCgroups);
+            } else {
+                all.put("cgroup", "none");
+            }
+            all.put("root", "pivot_root overlay");
+            all.put("user-namespace", userNamespaceFact(context.settings()));
+            f = new Facts(ofCgroups, Collections.unmodifiableMap(all));
+            facts = f;
         }
-        facts.put("root", "pivot_root overlay");
-        facts.put("user-namespace", userNamespaceFact(context.settings()));
-        return facts;
+        return f.all();
     }
 
     @Override

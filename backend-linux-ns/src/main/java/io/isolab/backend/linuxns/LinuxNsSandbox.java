@@ -242,7 +242,7 @@ final class LinuxNsSandbox implements SandboxHandle {
     /**
      * Kills what runs (the cgroup holds every process, wherever it forked) and removes the cgroup, then
      * lets go of the mount namespace the launcher kept, which takes the mounts with it (the network
-     * namespace went with the last process), and deletes the overlay's layers.
+     * namespace went with the last process), and deletes the overlay's layers if they are on disk.
      */
     @Override
     public void destroy() {
@@ -258,7 +258,10 @@ final class LinuxNsSandbox implements SandboxHandle {
                 main.releaseMountNamespace();
             }
         }
-        discardLayers();
+        if (driver.settings().overlayUpper() == OverlayUpper.DISK) {
+            // in memory the layers were never on the host: looking for them threw six exceptions per sandbox
+            discardLayers();
+        }
     }
 
     /**

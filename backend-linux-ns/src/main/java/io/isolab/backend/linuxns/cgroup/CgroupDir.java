@@ -1,6 +1,8 @@
 package io.isolab.backend.linuxns.cgroup;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -34,17 +36,31 @@ public record CgroupDir(Hierarchy hierarchy, Path path) {
     /** Writes {@code value} in one write(2), without O_CREAT: a missing file is an error, not a new file. */
     public void write(String name, String value) {
         Path file = path.resolve(name);
-        try {
-            Files.write(file, value.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE);
+        // through the channel itself, as read: Files.write wraps it in an output stream, per limit of every sandbox
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(value.getBytes(StandardCharsets.US_ASCII));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
         } catch (IOException e) {
             throw new CgroupException("cannot write '" + value + "' to " + file + ": " + reason(e), e);
         }
     }
 
+    /**
+     * The file's text, read to its end through one channel: {@code Files.readString} adds an fstat for a size
+     * cgroupfs does not know (0) and an input stream over the channel, and it runs several times per sandbox.
+     */
     public String read(String name) {
         Path file = path.resolve(name);
-        try {
-            return Files.readString(file, StandardCharsets.US_ASCII);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer text = ByteBuffer.allocate(512);
+            while (channel.read(text) >= 0) {
+                if (!text.hasRemaining()) {
+                    text = ByteBuffer.allocate(text.capacity() * 2).put(text.flip());
+                }
+            }
+            return new String(text.array(), 0, text.position(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new CgroupException("cannot read " + file + ": " + reason(e), e);
         }

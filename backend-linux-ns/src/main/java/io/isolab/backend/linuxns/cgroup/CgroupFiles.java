@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The formats of cgroup interface files (Documentation/admin-guide/cgroup-v2.rst, "Interface Files";
@@ -14,6 +15,8 @@ import java.util.Map;
 public final class CgroupFiles {
     /** What {@code max} parses to. */
     public static final long MAX = Long.MAX_VALUE;
+    /** Compiled once: {@code String.split("\\s+")} compiles it at every call, and stats read several files per sandbox. */
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private CgroupFiles() {
     }
@@ -28,7 +31,7 @@ public final class CgroupFiles {
     public static Map<String, Long> flatKeyed(String text) {
         Map<String, Long> values = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
-            String[] kv = line.trim().split("\\s+");
+            String[] kv = WHITESPACE.split(line.trim());
             if (kv.length == 2) {
                 try {
                     values.put(kv[0], value(kv[1]));
@@ -60,7 +63,7 @@ public final class CgroupFiles {
     public record CpuMax(long quotaMicros, long periodMicros) {
 
         public static CpuMax parse(String text) {
-            String[] f = text.trim().split("\\s+");
+            String[] f = WHITESPACE.split(text.trim());
             if (f.length != 2) {
                 throw new IllegalArgumentException("not a cpu.max value: '" + text.trim() + "'");
             }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -50,6 +51,11 @@ public final class Cgroups implements AutoCloseable {
     private final CgroupLayout layout;
     private final String parent;
     private volatile Placement placement;
+    private volatile Facts facts;
+
+    /** The facts of one placement. */
+    private record Facts(Placement of, Map<String, String> facts) {
+    }
 
     private Cgroups(CgroupLayout layout, String parent) {
         this.layout = layout;
@@ -121,12 +127,25 @@ public final class Cgroups implements AutoCloseable {
         return placement().of(controller).isPresent();
     }
 
-    /** What the host offers, for results and {@code isolab backends}: {@code cgroup=hybrid}, {@code cgroup.memory=v1} ... */
+    /**
+     * What the host offers, for results and {@code isolab backends}: {@code cgroup=hybrid}, {@code cgroup.memory=v1} ...
+     * Unmodifiable.
+     */
     public Map<String, String> facts() {
+        Placement p = placement();
+        Facts f = facts;
+        if (f == null || f.of() != p) {
+            // every result carries them: made once per placement, not once per sandbox
+            f = new Facts(p, Collections.unmodifiableMap(factsOf(p)));
+            facts = f;
+        }
+        return f.facts();
+    }
+
+    private Map<String, String> factsOf(Placement p) {
         Map<String, String> facts = new TreeMap<>();
         facts.put("cgroup", layout.mode().name().toLowerCase(Locale.ROOT));
         facts.put("cgroup.parent", parent);
-        Placement p = placement();
         for (Controller c : Controller.values()) {
             facts.put("cgroup." + c.kernelName(), p.of(c).map(h -> h.version() == CgroupVersion.V1 ? "v1" : "v2").orElse("none"));
         }
@@ -310,7 +329,7 @@ public final class Cgroups implements AutoCloseable {
             }
         }
         layout.legacy(Controller.CPUSET.kernelName()).ifPresent(this::copyCpusetDown);
-        return new Placement(roles, unified, unifiedKill);
+        return new Placement(roles, unified, unifiedKill, new InterfaceFiles());
     }
 
     private void ensureDirs(Hierarchy h) {

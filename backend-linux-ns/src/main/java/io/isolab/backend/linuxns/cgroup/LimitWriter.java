@@ -13,7 +13,7 @@ final class LimitWriter {
     static void apply(SandboxCgroup cgroup, CgroupLimits limits) {
         cgroup.dir(Controller.CPUSET).ifPresent(d -> cpuset(d, limits));
         if (limits.memoryBytes() != null) {
-            memory(cgroup.dir(Controller.MEMORY).orElseThrow(), limits);
+            memory(cgroup, cgroup.dir(Controller.MEMORY).orElseThrow(), limits);
         }
         if (limits.cpus() != null || limits.cpuWeight() != null) {
             cpu(cgroup.dir(Controller.CPU).orElseThrow(), limits);
@@ -23,17 +23,17 @@ final class LimitWriter {
         }
     }
 
-    private static void memory(CgroupDir d, CgroupLimits limits) {
+    private static void memory(SandboxCgroup cgroup, CgroupDir d, CgroupLimits limits) {
         long bytes = limits.memoryBytes();
         if (d.version() == CgroupVersion.V2) {
             d.write("memory.max", Long.toString(bytes));
-            if (limits.swapBytes() != null && d.has("memory.swap.max")) {
+            if (limits.swapBytes() != null && cgroup.has(d, "memory.swap.max")) {
                 d.write("memory.swap.max", Long.toString(limits.swapBytes()));
             }
         } else {
             d.write("memory.limit_in_bytes", Long.toString(bytes));
             // present only with swap accounting (CONFIG_MEMCG_SWAP, swapaccount=1)
-            if (limits.swapBytes() != null && d.has("memory.memsw.limit_in_bytes")) {
+            if (limits.swapBytes() != null && cgroup.has(d, "memory.memsw.limit_in_bytes")) {
                 d.write("memory.memsw.limit_in_bytes", Long.toString(bytes + limits.swapBytes()));
             }
         }

@@ -16,8 +16,11 @@ import java.util.Set;
  *                    controller (a hybrid host), because its core gives what v1 lacks: atomic
  *                    {@code cgroup.kill}, {@code cgroup.events} "populated", per-cgroup cpu time
  * @param unifiedKill whether the kernel has {@code cgroup.kill} (Linux 5.14)
+ * @param files       which optional interface files the sandbox cgroups have, learnt at first use: what
+ *                    decides it is what decides the placement
  */
-record Placement(Map<Controller, Hierarchy> roles, Optional<Hierarchy> unified, boolean unifiedKill) {
+record Placement(Map<Controller, Hierarchy> roles, Optional<Hierarchy> unified, boolean unifiedKill,
+                 InterfaceFiles files) {
 
     Placement {
         roles = Collections.unmodifiableMap(roles.isEmpty() ? new EnumMap<>(Controller.class) : new EnumMap<>(roles));

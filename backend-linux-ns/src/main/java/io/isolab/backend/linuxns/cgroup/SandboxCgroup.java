@@ -33,6 +33,8 @@ public final class SandboxCgroup {
     private final String sandboxId;
     private final Placement placement;
     private final Map<Hierarchy, CgroupDir> dirs;
+    /** What {@link #dirs()} returns, made once: every launch asks for it. */
+    private final List<Path> paths;
     /** Peaks seen by sampling, for kernels without memory.peak / pids.peak. */
     private final AtomicLong memorySeen = new AtomicLong();
     private final AtomicLong pidsSeen = new AtomicLong();
@@ -45,6 +47,7 @@ public final class SandboxCgroup {
         this.sandboxId = sandboxId;
         this.placement = placement;
         this.dirs = new LinkedHashMap<>(dirs);
+        this.paths = this.dirs.values().stream().map(CgroupDir::path).toList();
     }
 
     public String sandboxId() {
@@ -57,7 +60,7 @@ public final class SandboxCgroup {
      * it is a single v2 directory), so that nothing the workload does, not even its first fork, escapes.
      */
     public List<Path> dirs() {
-        return dirs.values().stream().map(CgroupDir::path).toList();
+        return paths;
     }
 
     /**
@@ -117,7 +120,7 @@ public final class SandboxCgroup {
             boolean v2 = d.version() == CgroupVersion.V2;
             memory = d.readValue(v2 ? "memory.current" : "memory.usage_in_bytes");
             String peakFile = v2 ? "memory.peak" : "memory.max_usage_in_bytes";
-            memoryPeak = peak(d.has(peakFile) ? d.readValue(peakFile) : null, memory, memorySeen);
+            memoryPeak = peak(has(d, peakFile) ? d.readValue(peakFile) : null, memory, memorySeen);
             if (v2) {
                 Map<String, Long> events = d.readKeyed("memory.events");
                 extra.put("memory.events.max", events.getOrDefault("max", 0L));
@@ -134,7 +137,7 @@ public final class SandboxCgroup {
         if (p.isPresent()) {
             CgroupDir d = p.get();
             pids = d.readValue("pids.current");
-            pidsPeak = peak(d.has("pids.peak") ? d.readValue("pids.peak") : null, pids, pidsSeen);
+            pidsPeak = peak(has(d, "pids.peak") ? d.readValue("pids.peak") : null, pids, pidsSeen);
             extra.put("pids.events.max", d.readKeyed("pids.events").getOrDefault("max", 0L));
         } else {
             pids = (long) threads();
@@ -351,6 +354,11 @@ public final class SandboxCgroup {
     /** The directory through which {@code controller} acts on this sandbox, if it joined that hierarchy. */
     Optional<CgroupDir> dir(Controller controller) {
         return dir(placement.of(controller));
+    }
+
+    /** Whether {@code d}, one of this sandbox's directories, has the optional interface file {@code name}. */
+    boolean has(CgroupDir d, String name) {
+        return placement.files().has(d, name);
     }
 
     private Optional<CgroupDir> dir(Optional<Hierarchy> hierarchy) {
