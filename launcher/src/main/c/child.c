@@ -846,13 +846,15 @@ static void __attribute__((noreturn)) parked_child(struct isl_child_ctx *c)
 	CHECK(sys3(SYS_write, c->park_fd, "r", 1), "park", "ready");
 	await_unpark(c, &mine);
 	c = &mine;
+	if (c->restore_affinity)
+		CHECK(sys3(SYS_sched_setaffinity, 0, sizeof(c->affinity), c->affinity), "sched_setaffinity",
+		      "the launching thread's CPUs");
 	TRACE("unparked");
 	join_cgroups(c);
 	if (c->req->setsid)
 		CHECK(sys0(SYS_setsid), "setsid", "new session");
 	mark_fds_cloexec(c);
 	setup_stdio(c);
-	CHECK(sys3(SYS_setpriority, PRIO_PROCESS, 0, c->nice), "setpriority", "the launching thread's nice value");
 	TRACE("session-fds-stdio");
 	become_workload(c, old_umask);
 }

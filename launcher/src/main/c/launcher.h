@@ -163,7 +163,8 @@ struct isl_child_ctx {
 	int mntns_fd;		/* a prepared root's mount namespace to join, or -1 */
 	int tree_fds[ISL_MAX_MOUNTS]; /* open_tree clones of bind sources, -1: mount by path */
 	int park_fd;		/* a parked launch's socket (isl_park): the rest of the request comes over it */
-	int nice;		/* a parked launch's: the launching thread's nice value, the workload's */
+	int restore_affinity;	/* a parked launch woken on its launcher's CPU: 1 when affinity is to be restored */
+	uint64_t affinity[16];	/* the launching thread's CPU affinity (a cpu_set_t), the workload's */
 	struct isl_trace *trace; /* NULL unless tracing */
 };
 

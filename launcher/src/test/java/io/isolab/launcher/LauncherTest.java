@@ -355,6 +355,7 @@ class LauncherTest {
         try {
             Capture c = new Capture();
             LaunchRequest.Builder request = LaunchRequest.builder("sh", "-c", "echo $$; hostname; grep pids /proc/self/cgroup;"
+                            + " grep Cpus_allowed_list /proc/self/status;"
                             + " cut -d' ' -f19 /proc/self/stat; ls /proc/self/fd | wc -l; echo /proc/[0-9]*")
                     .env(ENV).namespaces(namespaces).root(parked.root()).hostname("parked-box").newSession(true);
             if (v1) {
@@ -370,6 +371,9 @@ class LauncherTest {
                 // joined before its cgroup namespace was unshared: the namespace's root
                 assertTrue(lines.get(2).matches("\\d+:pids:/"), c.out());
             }
+            String cpus = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("Cpus_allowed_list")).findFirst().orElseThrow();
+            assertEquals(cpus, lines.get(lines.size() - 4), "the launching thread's CPUs, not the one it was woken on");
             assertEquals("0", lines.get(lines.size() - 3).strip(), "the launching thread's nice, not the parker's: " + c.out());
             assertEquals("4", lines.get(lines.size() - 2).strip(), "stdio and ls's own directory only: " + c.out());
             assertEquals("/proc/1", lines.get(lines.size() - 1), c.out());
