@@ -559,16 +559,22 @@ static int spawn_init(struct spawn *s, const uint8_t *buf, uint32_t len, int64_t
 	return 0;
 }
 
-/* What the caller gets of a running process: pid, pidfd, its output's read ends, its start time. */
-static void report_running(struct spawn *s)
+/* The start time of the child, in clock ticks since boot, or -1: with its pid, the process's identity. */
+static long long start_time(struct spawn *s)
 {
 	struct isl_proc_stat st;
 
+	return isl_read_stat(s->pid, &st) == 0 ? st.start : -1;
+}
+
+/* What the caller gets of a running process: pid, pidfd, its output's read ends, its start time. */
+static void report_running(struct spawn *s, long long start)
+{
 	s->out[0] = s->pid;
 	s->out[1] = s->pidfd;
 	s->out[2] = s->out_pipe[0];
 	s->out[3] = s->errout_pipe[0];
-	s->out[4] = isl_read_stat(s->pid, &st) == 0 ? st.start : -1;
+	s->out[4] = start;
 	for (int i = 2; i < 4; i++)
 		if (s->out[i] >= 0)
 			fcntl((int)s->out[i], F_SETFL, O_NONBLOCK);
@@ -660,7 +666,7 @@ ISL_EXPORT int isl_spawn(const uint8_t *buf, uint32_t len, int64_t *out, char *e
 		rc = 0;
 		goto out;
 	}
-	report_running(&s);
+	report_running(&s, start_time(&s));
 	rc = 0;
 out:
 	if (s.ctx.trace) {
@@ -681,6 +687,7 @@ out:
 struct parked {
 	struct spawn s;
 	int sock;		/* the parent's end of the child's socket (SOCK_SEQPACKET) */
+	long long start;	/* the child's start time, read while it was parked rather than at its launch */
 };
 
 /* The child's verdict on its socket: 1 when it sent ok (one byte), 0 at EOF, -1 (reason in s) on a report. */
@@ -784,6 +791,7 @@ ISL_EXPORT int64_t isl_park(const uint8_t *buf, uint32_t len, int64_t *out, char
 		park_free(p, 0);
 		return 0;
 	}
+	p->start = start_time(s);
 	out[0] = s->pid;
 	out[1] = s->pidfd;
 	return (int64_t)(uintptr_t)p;
@@ -884,7 +892,7 @@ ISL_EXPORT int isl_unpark(int64_t handle, const uint8_t *buf, uint32_t len, int6
 	isl_trace_step(s->ctx.trace, "exec");
 	if (rc != 0)
 		goto failed;
-	report_running(s);
+	report_running(s, p->start);
 	if (s->ctx.trace) {
 		isl_trace_step(s->ctx.trace, "returned");
 		write_trace(s->ctx.trace, 1);
