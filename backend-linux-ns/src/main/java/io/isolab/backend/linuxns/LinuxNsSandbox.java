@@ -154,6 +154,7 @@ final class LinuxNsSandbox implements SandboxHandle {
         } finally {
             if (ready != null) {
                 ready.close(); // a no-op once the launch took it
+                driver.prepared().refill();
             }
         }
     }

@@ -120,8 +120,21 @@ final class PreparedPool implements AutoCloseable, Runnable {
             target = wanted;
         }
         Ready next = ready.poll();
-        notifyAll();
+        if (next == null || !stale.isEmpty()) {
+            notifyAll();
+        }
         return next;
+    }
+
+    /**
+     * Lets the thread make up for what launches took, once they have launched: woken at the take, it
+     * would create a network namespace (every network subsystem's init) on the other CPU while the launch
+     * that took one still runs its own steps.
+     */
+    synchronized void refill() {
+        if (!stopped && (ready.size() < size || !stale.isEmpty())) {
+            notifyAll();
+        }
     }
 
     @Override
