@@ -22,7 +22,8 @@ import io.isolab.backend.linuxns.cgroup.Cgroups;
  *                     runs rootless.
  * @param prepareAhead sandboxes' namespaces a background thread keeps ready for launches (default 4): a
  *                     network namespace and, with the copy-on-write layer in memory, the root on it, each
- *                     used by one sandbox only; 0 makes each launch create its own (see {@link PreparedPool})
+ *                     used by one sandbox only, with a launch parked in it where the sandbox's root has
+ *                     nothing of its own; 0 makes each launch create its own (see {@link PreparedPool})
  * @param overlayUpper where the copy-on-write layer lives: {@code memory} (default) or {@code disk}; see
  *                     {@link OverlayUpper}
  */
