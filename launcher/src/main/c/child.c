@@ -26,6 +26,7 @@
 #include <time.h>
 #include <netinet/in.h>
 
+#include "fdmsg.h"
 #include "launcher.h"
 #include "sys.h"
 
@@ -502,31 +503,12 @@ static void setup_prepared_root(struct isl_child_ctx *c)
  */
 static void send_mount_namespace(struct isl_child_ctx *c)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control;
-	struct msghdr msg;
-	struct cmsghdr *cmsg;
-	struct iovec iov;
-	char byte = 'm';
+	struct isl_fdmsg m;
 	long fd = sys4(SYS_openat, AT_FDCWD, "/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC, 0);
 
 	CHECK(fd, "keep mount namespace", "/proc/thread-self/ns/mnt");
-	memset(&msg, 0, sizeof(msg));
-	memset(&control, 0, sizeof(control));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
-	cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &(int){ (int)fd }, sizeof(int));
-	CHECK(sys3(SYS_sendmsg, c->keep_fd, &msg, 0), "keep mount namespace", "sendmsg");
+	isl_fdmsg_init(&m, 'm', &(int){ (int)fd }, 1);
+	CHECK(sys3(SYS_sendmsg, c->keep_fd, &m.msg, 0), "keep mount namespace", "sendmsg");
 	sys1(SYS_close, fd);
 }
 
@@ -787,35 +769,19 @@ static void keep_only(struct isl_child_ctx *c)
  */
 static void await_unpark(struct isl_child_ctx *c, struct isl_child_ctx *mine)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * (3 + ISL_MAX_CGROUPS))];
-		struct cmsghdr align;
-	} control;
-	struct msghdr msg;
-	struct cmsghdr *cmsg;
-	struct iovec iov;
-	char byte;
+	struct isl_fdmsg m;
 	long n;
-	int fds[3 + ISL_MAX_CGROUPS];
+	int fds[ISL_FDMSG_MAX];
 
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
+	isl_fdmsg_init(&m, 0, NULL, 0);
 	do
-		n = sys3(SYS_recvmsg, c->park_fd, &msg, MSG_CMSG_CLOEXEC);
+		n = sys3(SYS_recvmsg, c->park_fd, &m.msg, MSG_CMSG_CLOEXEC);
 	while (n == -EINTR);
 	if (n <= 0)
 		sys1(SYS_exit_group, 0); /* nothing to run: not a failure anybody waits to hear of */
 	*mine = *c;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(int) * (size_t)(3 + mine->nprocs_fds)))
+	if (isl_fdmsg_fds(&m, fds, ISL_FDMSG_MAX) != 3 + mine->nprocs_fds)
 		die(mine, "unpark", -EPROTO, "descriptors of the launch", NULL);
-	memcpy(fds, CMSG_DATA(cmsg), sizeof(int) * (size_t)(3 + mine->nprocs_fds));
 	for (int i = 0; i < 3; i++)
 		mine->stdio[i] = fds[i];
 	for (int i = 0; i < mine->nprocs_fds; i++)

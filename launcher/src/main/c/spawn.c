@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdmsg.h"
 #include "launcher.h"
 #include "sys.h"
 
@@ -331,28 +332,12 @@ static int do_clone(struct spawn *s, uint64_t flags, int have_clone3)
 /* The descriptor the child sent (its mount namespace), already there once it exec'd; -1 if none. */
 static int receive_fd(int sock)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} control;
-	struct msghdr msg;
-	struct cmsghdr *cmsg;
-	struct iovec iov;
-	char byte;
+	struct isl_fdmsg m;
 	int fd = -1;
 
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
-	if (recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0)
+	isl_fdmsg_init(&m, 0, NULL, 0);
+	if (recvmsg(sock, &m.msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) < 0 || isl_fdmsg_fds(&m, &fd, 1) != 1)
 		return -1;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
 	return fd;
 }
 
@@ -825,16 +810,10 @@ ISL_EXPORT int isl_unpark(int64_t handle, const uint8_t *buf, uint32_t len, int6
 {
 	struct parked *p = (struct parked *)(uintptr_t)handle;
 	struct spawn *s = &p->s;
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * (3 + ISL_MAX_CGROUPS))];
-		struct cmsghdr align;
-	} control;
-	struct msghdr msg;
-	struct cmsghdr *cmsg;
-	struct iovec iov;
+	struct isl_fdmsg m;
 	const char *bad;
 	uint64_t no_flags = 0;
-	int fds[3 + ISL_MAX_CGROUPS], nfds, nice, rc;
+	int fds[ISL_FDMSG_MAX], nice, rc;
 
 	s->msg = err;
 	s->msglen = errlen;
@@ -868,22 +847,9 @@ ISL_EXPORT int isl_unpark(int64_t handle, const uint8_t *buf, uint32_t len, int6
 	fds[2] = s->ctx.stdio[2];
 	for (int i = 0; i < s->ctx.nprocs_fds; i++)
 		fds[3 + i] = s->ctx.procs_fds[i];
-	nfds = 3 + s->ctx.nprocs_fds;
-	memset(&msg, 0, sizeof(msg));
-	memset(&control, 0, sizeof(control));
-	iov.iov_base = "g";
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
-	cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-	memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * (size_t)nfds);
+	isl_fdmsg_init(&m, 'g', fds, 3 + s->ctx.nprocs_fds);
 	pin_to_this_cpu(s);
-	if (sendmsg(p->sock, &msg, MSG_NOSIGNAL) < 0) {
+	if (sendmsg(p->sock, &m.msg, MSG_NOSIGNAL) < 0) {
 		fail(s, "unpark", errno, "the parked child is gone");
 		goto failed;
 	}
