@@ -688,6 +688,8 @@ static int read_verdict(struct spawn *s, int sock, char ok)
 		return 0;
 	if (n == 1 && ((char *)&e)[0] == ok)
 		return 1;
+	if (n < 0 && errno == ECONNRESET) /* it died with the launch's message unread: killed while it waited */
+		return fail(s, "parked child gone", errno, "it was killed while it waited");
 	if (n != (ssize_t)sizeof(e))
 		return fail(s, "launch", n < 0 ? errno : EPROTO, "no verdict from the parked child");
 	e.step[sizeof(e.step) - 1] = '\0';
@@ -850,7 +852,7 @@ ISL_EXPORT int isl_unpark(int64_t handle, const uint8_t *buf, uint32_t len, int6
 	isl_fdmsg_init(&m, 'g', fds, 3 + s->ctx.nprocs_fds);
 	pin_to_this_cpu(s);
 	if (sendmsg(p->sock, &m.msg, MSG_NOSIGNAL) < 0) {
-		fail(s, "unpark", errno, "the parked child is gone");
+		fail(s, "parked child gone", errno, "it was killed while it waited");
 		goto failed;
 	}
 	/* EOF once the child's execve closed its end (after the point of no return), or its report */

@@ -14,6 +14,11 @@ import java.util.Set;
  * process of the JVM's while it waits: not a monitor beside a running sandbox. Thread-safe.
  */
 public final class ParkedLaunch implements AutoCloseable {
+    /**
+     * The {@link LaunchException#step()} of a launch whose parked child was gone (killed while it waited):
+     * nothing of the launch ran, and the caller may launch the usual way instead.
+     */
+    public static final String GONE = "parked child gone";
     private final Set<Namespace> namespaces;
     private final RootSetup.Pivot root;
     private final int pid;

@@ -403,11 +403,29 @@ class LauncherTest {
         unused.close();
         assertFalse(Files.exists(Path.of("/proc", String.valueOf(unused.pid()))), "a parked child let go is reaped");
 
+        ParkedLaunch killed = parkFromABackgroundThread(namespaces);
+        ProcessHandle.of(killed.pid()).orElseThrow().destroyForcibly();
+        awaitZombie(killed.pid()); // dead, not yet reaped: only the launch can reap it
+        e = assertThrows(LaunchException.class, () -> launcher.launch(killed,
+                LaunchRequest.builder("true").env(ENV).namespaces(namespaces).root(killed.root()).build(),
+                new Capture().io()));
+        assertEquals(ParkedLaunch.GONE, e.step(), e.getMessage());
+        assertFalse(Files.exists(Path.of("/proc", String.valueOf(killed.pid()))), "a killed parked child is reaped");
+
         ParkedLaunch other = parkFromABackgroundThread(namespaces);
         assertThrows(IllegalArgumentException.class, () -> launcher.launch(other, LaunchRequest.builder("true")
                 .namespaces(FIVE).root(RootSetup.pivot(rootfs, scratch).memoryOverlay().build()).build(),
                 new Capture().io()), "another root");
         assertFalse(Files.exists(Path.of("/proc", String.valueOf(other.pid()))), "a refused launch lets the child go");
+    }
+
+    private static void awaitZombie(int pid) throws Exception {
+        Path stat = Path.of("/proc", String.valueOf(pid), "stat");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!Files.readString(stat).substring(Files.readString(stat).lastIndexOf(')') + 2).startsWith("Z")) {
+            assertTrue(System.nanoTime() < deadline, pid + " did not die of SIGKILL");
+            Thread.sleep(5);
+        }
     }
 
     /** As the prepared pool does: from a thread at nice 19, which the workload must not inherit. */
