@@ -16,6 +16,7 @@ import io.isolab.launcher.BindMount;
 import io.isolab.launcher.Credentials;
 import io.isolab.launcher.JoinTarget;
 import io.isolab.launcher.LaunchRequest;
+import io.isolab.launcher.LaunchException;
 import io.isolab.launcher.LaunchedProcess;
 import io.isolab.launcher.LinuxCapability;
 import io.isolab.launcher.Namespace;
@@ -147,8 +148,7 @@ final class LinuxNsSandbox implements SandboxHandle {
             if (cgroup != null) {
                 cgroup.dirs().forEach(request::cgroup);
             }
-            main = parked != null ? driver.launcher().launch(parked, request.build(), io)
-                    : driver.launcher().launch(request.build(), io);
+            main = parked != null ? launchParked(parked, request, ownNet, io) : driver.launcher().launch(request.build(), io);
             // nothing ran in the cgroup before: the OOM counter starts at 0
             return new SandboxProcessHandle(main, cgroup, 0);
         } finally {
@@ -156,6 +156,21 @@ final class LinuxNsSandbox implements SandboxHandle {
                 ready.close(); // a no-op once the launch took it
                 driver.prepared().refill();
             }
+        }
+    }
+
+    /**
+     * Launches in the parked child, or, when it was killed while it waited (an administrator's kill of
+     * {@code isolab-parked}), the usual way: what was prepared went with it.
+     */
+    private LaunchedProcess launchParked(ParkedLaunch parked, LaunchRequest.Builder request, boolean ownNet, ProcessIo io) {
+        try {
+            return driver.launcher().launch(parked, request.build(), io);
+        } catch (LaunchException e) {
+            if (!e.step().equals(ParkedLaunch.GONE)) {
+                throw e;
+            }
+            return driver.launcher().launch(request.root(root(ownNet, null)).loopbackUp(ownNet).build(), io);
         }
     }
 

@@ -1,10 +1,15 @@
 package io.isolab.backend.linuxns;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.isolab.api.ExitStatus;
+import io.isolab.api.NetworkMode;
+import io.isolab.api.RunResult;
+import io.isolab.api.SandboxSpec;
 import io.isolab.api.config.IsolabConfig;
 import io.isolab.api.contract.OrphanMaker;
 import io.isolab.api.host.Backend;
@@ -16,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.isolab.workload.Probe;
+import io.isolab.workload.WorkloadRootfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -59,6 +66,29 @@ class ParkedLaunchLifetimeTest {
         }
     }
 
+    @Test
+    void aSandboxStartsWhenItsParkedLaunchWasKilled() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root (the pool serves sandboxes without a user namespace)");
+        IsolabConfig config = IsolabConfig.standard();
+        SandboxSpec spec = SandboxSpec.builder(WorkloadRootfs.ensure(config.cacheDir()))
+                .command(Probe.PATH_IN_ROOTFS, "true").network(NetworkMode.NONE).build();
+        try (Backends backends = Backends.of(config, List.of(new LinuxNsProvider()));
+             Backend backend = backends.open("linux-ns")) {
+            assertEquals(ExitStatus.exited(0), backend.run(spec).exit()); // the pool now parks for this spec
+            List<Long> parked = awaitParkedChildren(ProcessHandle.current().pid());
+            parked.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            // dead before the launches: one killed while it reads its launch's message is a workload killed
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (parked.stream().anyMatch(ParkedLaunchLifetimeTest::isParkedAndAlive) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            for (int i = 0; i < parked.size() + 1; i++) {
+                RunResult r = backend.run(spec);
+                assertEquals(ExitStatus.exited(0), r.exit(), () -> "launch " + r.stderr().text());
+            }
+        }
+    }
+
     private static List<Long> awaitParkedChildren(long jvm) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline) {
@@ -70,6 +100,15 @@ class ParkedLaunchLifetimeTest {
             Thread.sleep(20);
         }
         throw new AssertionError("the owner JVM parked no launch");
+    }
+
+    private static boolean isParkedAndAlive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return isParked(pid) && !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     private static boolean isParked(long pid) {
