@@ -15,7 +15,31 @@ public class SandboxStartException extends IsolabException {
         /** The command exists but cannot be executed (shell convention: 126). */
         NOT_EXECUTABLE,
         /** Any other setup failure. */
-        SETUP
+        SETUP;
+
+        private static final int EPERM = 1;
+        private static final int ENOENT = 2;
+        private static final int ENOEXEC = 8;
+        private static final int EACCES = 13;
+        private static final int ENOTDIR = 20;
+        private static final int EISDIR = 21;
+        private static final int ETXTBSY = 26;
+
+        /**
+         * The shell's conventions for a step that failed with {@code errno} (x86_64 Linux numbers, the
+         * host's or a guest's): an {@code execve} that found no command is 127, one that could not run it
+         * 126; anything else is a setup failure.
+         */
+        public static Kind of(String step, int errno) {
+            if (!"execve".equals(step)) {
+                return SETUP;
+            }
+            return switch (errno) {
+                case ENOENT, ENOTDIR -> COMMAND_NOT_FOUND;
+                case EACCES, ENOEXEC, EISDIR, ETXTBSY, EPERM -> NOT_EXECUTABLE;
+                default -> SETUP;
+            };
+        }
     }
 
     private final String step;

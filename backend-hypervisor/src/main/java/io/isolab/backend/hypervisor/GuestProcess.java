@@ -13,13 +13,6 @@ import java.util.concurrent.TimeoutException;
 
 /** A process in the guest, as the host follows it: started, its output, its exit. */
 final class GuestProcess implements ExecHandle {
-    /** errno values, as the guest reports them (x86_64 Linux). */
-    private static final int EPERM = 1;
-    private static final int ENOENT = 2;
-    private static final int ENOEXEC = 8;
-    private static final int EACCES = 13;
-    private static final int ENOTDIR = 20;
-    private static final int EISDIR = 21;
 
     private final VmSandbox sandbox;
     private final int slot;
@@ -46,7 +39,8 @@ final class GuestProcess implements ExecHandle {
     }
 
     void failedToStart(GuestProtocol.StartFailure failure) {
-        started.completeExceptionally(new SandboxStartException(failure.step(), kind(failure), failure.detail() + " (in the guest)"));
+        started.completeExceptionally(new SandboxStartException(failure.step(),
+                SandboxStartException.Kind.of(failure.step(), failure.errno()), failure.detail() + " (in the guest)"));
     }
 
     void failedToStart(String why) {
@@ -98,16 +92,5 @@ final class GuestProcess implements ExecHandle {
     static ExitStatus status(int waitStatus) {
         int signal = waitStatus & 0x7f;
         return signal == 0 ? ExitStatus.exited((waitStatus >> 8) & 0xff) : ExitStatus.killed(signal);
-    }
-
-    private static SandboxStartException.Kind kind(GuestProtocol.StartFailure failure) {
-        if (!"execve".equals(failure.step())) {
-            return SandboxStartException.Kind.SETUP;
-        }
-        return switch (failure.errno()) {
-            case ENOENT, ENOTDIR -> SandboxStartException.Kind.COMMAND_NOT_FOUND;
-            case EACCES, EPERM, ENOEXEC, EISDIR -> SandboxStartException.Kind.NOT_EXECUTABLE;
-            default -> SandboxStartException.Kind.SETUP;
-        };
     }
 }
